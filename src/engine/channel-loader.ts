@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { parseFhirPath } from '@medplum/core';
+import { buildChannelSchema, type ChannelConfig } from './channel-schema.js';
+import { interpolateEnv } from './secret.js';
+import { error, warning, type Issue } from './issues.js';
+import { mappingOf, type Registry } from './registry.js';
+
+export interface LoadedChannel {
+  config: ChannelConfig;
+  file: string;
+  baseDir: string;
+}
+
+export interface LoadResult {
+  channels: LoadedChannel[];
+  issues: Issue[];
+}
+
+/** Channel files: `*.yaml` / `*.yml` in the folder, except fixture-test files `*.test.yaml`. */
+export function channelFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+type Path = readonly PropertyKey[];
+
+function lineOf(doc: Document, lc: LineCounter, p: Path, key?: string): number {
+  let node: unknown = doc.contents;
+  let offset = 0;
+  const steps = key === undefined ? p : [...p, key];
+  for (const step of steps) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === step);
+      if (!pair) break;
+      const k = pair.key as { range?: [number, number, number] };
+      offset = k.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      const item = node.items[step] as { range?: [number, number, number] } | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return lc.linePos(offset).line;
+}
+
+function zodIssues(file: string, doc: Document, lc: LineCounter, issues: z.core.$ZodIssue[]): Issue[] {
+  return issues.map((zi) => {
+    const where = zi.path.map(String).join('.') || '(root)';
+    if (zi.code === 'unrecognized_keys') {
+      const keys = (zi as { keys: string[] }).keys;
+      return error('CHANNEL_UNKNOWN_KEY', `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} in ${where}`, `${file}:${lineOf(doc, lc, zi.path, keys[0])}`);
+    }
+    return error('CHANNEL_SCHEMA', `${where}: ${zi.message}`, `${file}:${lineOf(doc, lc, zi.path)}`);
+  });
+}
+
+/** Parses and checks one channel file; every problem is an issue with `file:line`. */
+export function loadChannelFile(file: string, reg: Registry, env: NodeJS.ProcessEnv = process.env) {
+  const rel = path.relative(process.cwd(), file) || file;
+  const lc = new LineCounter();
+  const text = fs.readFileSync(file, 'utf8');
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const issues: Issue[] = doc.errors.map((e) => error('CHANNEL_YAML', e.message.split('\n')[0]!, `${rel}:${e.linePos?.[0]?.line ?? 1}`));
+  if (issues.length) return { issues };
+  const missing = new Set<string>();
+  const raw = interpolateEnv(doc.toJS(), env, missing);
+  for (const name of missing) {
+    issues.push(warning('CHANNEL_ENV', `environment variable ${name} is not set and has no default`, `${rel}:${text.split('\n').findIndex((l) => l.includes(`\${${name}`)) + 1}`));
+  }
+  const parsed = buildChannelSchema(reg).safeParse(raw);
+  if (!parsed.success) return { issues: [...issues, ...zodIssues(rel, doc, lc, parsed.error.issues)] };
+  const config = parsed.data;
+  const at = (...p: PropertyKey[]) => `${rel}:${lineOf(doc, lc, p)}`;
+  const expectedId = path.basename(file).replace(/\.ya?ml$/, '');
+  if (config.id !== expectedId) issues.push(error('CHANNEL_ID', `id "${config.id}" must equal the file name "${expectedId}"`, at('id')));
+  issues.push(...checkMappings(config, reg, at));
+  const seen = new Set<string>();
+  config.route.forEach((d, i) => {
+    if (seen.has(d.id)) issues.push(error('CHANNEL_DEST_ID', `destination id "${d.id}" is used twice`, at('route', i, 'id')));
+    seen.add(d.id);
+    if (d.when !== undefined) {
+      try {
+        parseFhirPath(d.when);
+      } catch (e) {
+        issues.push(error('CHANNEL_WHEN', `route condition is not valid FHIRPath: ${(e as Error).message}`, at('route', i, 'when')));
+      }
+    }
+  });
+  return { issues, channel: { config, file, baseDir: path.dirname(path.resolve(file)) } satisfies LoadedChannel };
+}
+
+function checkMappings(config: ChannelConfig, reg: Registry, at: (...p: PropertyKey[]) => string): Issue[] {
+  const issues: Issue[] = [];
+  const names = [{ name: config.map, where: at('map') }, ...config.route.flatMap((d, i) => (d.map ? [{ name: d.map, where: at('route', i, 'map') }] : []))];
+  for (const { name, where } of names) {
+    try {
+      mappingOf(reg, name);
+    } catch (e) {
+      issues.push(error('CHANNEL_MAPPING', (e as Error).message, where));
+    }
+  }
+  const main = reg.mappings.find((m) => m.name === config.map);
+  if (main && main.input !== config.parse.format && main.input !== '*') {
+    issues.push(error('CHANNEL_MAPPING_INPUT', `mapping "${main.name}" reads "${main.input}" but the channel parses "${config.parse.format}"`, at('map')));
+  }
+  return issues;
+}
+
+/** Loads every channel of a folder, plus cross-channel checks (duplicate ids, listening ports, watched folders). */
+export function loadChannels(dir: string, reg: Registry, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const channels: LoadedChannel[] = [];
+  const issues: Issue[] = [];
+  for (const file of channelFiles(dir)) {
+    const r = loadChannelFile(file, reg, env);
+    issues.push(...r.issues);
+    if ('channel' in r && r.channel) channels.push(r.channel);
+  }
+  const claims = new Map<string, string>();
+  for (const ch of channels) {
+    const src = ch.config.source as Record<string, unknown>;
+    for (const claim of [src.port !== undefined ? `port ${String(src.port)}` : undefined, typeof src.path === 'string' ? `folder ${path.resolve(ch.baseDir, src.path)}` : undefined]) {
+      if (!claim || claim === 'port 0') continue;
+      const other = claims.get(claim);
+      if (other) issues.push(error('CHANNEL_CONFLICT', `${claim} is used by channels "${other}" and "${ch.config.id}"`, ch.file));
+      claims.set(claim, ch.config.id);
+    }
+  }
+  return { channels, issues };
+}

@@ -1,0 +1,154 @@
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Issue } from './issues.js';
+
+/** What a source hands to the engine: bytes plus where they came from. Never logged. */
+export interface RawMessage {
+  content: Buffer;
+  contentType?: string;
+  /** Where it came from, e.g. the file name or `ip:port#connection`. Stored, searchable, not patient data. */
+  sourceRef?: string;
+  /** The sender's own id (MSH-10, file name + mtime, HTTP idempotency key). Used for duplicate detection. */
+  sourceMessageId?: string;
+  /** Duplicate detection key; defaults to `sourceMessageId` or else the content hash. */
+  dedupKey?: string;
+  correlationId?: string;
+}
+
+export interface ReceiveResult {
+  messageId: string;
+  /** True when the same input was already received: nothing new was stored or enqueued. */
+  duplicate: boolean;
+}
+
+/** What the engine gives a running source. `receive` resolves only once the message is durably stored AND enqueued. */
+export interface SourceContext {
+  channelId: string;
+  receive(raw: RawMessage): Promise<ReceiveResult>;
+  /** Records input that could not become a message (e.g. unreadable file) as a stored error, never silently. */
+  reject(raw: RawMessage, issues: Issue[]): Promise<ReceiveResult>;
+  logger: Logger;
+  dataDir: string;
+}
+
+export interface RunningSource {
+  /** Stops taking new input; resolves when in-flight receives have finished. */
+  stop(): Promise<void>;
+}
+
+export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
+  type: string;
+  description: string;
+  /** Options schema (without `type`): parses, lints and documents the connector. */
+  options: S;
+  start(options: z.infer<S>, ctx: SourceContext): Promise<RunningSource>;
+}
+
+/** A parser turns raw bytes into a JSON-serialisable value. A splitting parser first cuts a batch into parts. */
+export interface ParserDefinition<S extends z.ZodObject = z.ZodObject, V = unknown> {
+  format: string;
+  description: string;
+  options: S;
+  /** Cuts a batch (a CSV file, an HL7 batch) into independent messages; file-level problems are issues. */
+  split?(raw: Buffer, options: z.infer<S>): { parts: { content: Buffer; ref: string }[]; issues: Issue[] };
+  parse(raw: Buffer, options: z.infer<S>): { value?: V; issues: Issue[] };
+}
+
+/** Business keys a mapping extracts; indexed in the store for search and used for ordering. */
+export interface BusinessKeys {
+  patient?: string[];
+  document?: string[];
+  correlation?: string[];
+}
+
+/** A mapped message: canonical FHIR (JSON) or an already-encoded document (e.g. CDA XML). */
+export interface Mapped {
+  content: unknown;
+  contentType: string;
+}
+
+export interface MappingContext {
+  channelId: string;
+  messageId: string;
+  /** The time the message was received, so that mappings stay pure and deterministic. */
+  receivedAt: Date;
+}
+
+export interface MappingResult {
+  output?: Mapped;
+  issues: Issue[];
+  keys?: BusinessKeys;
+}
+
+/** A mapping is a pure function; it lives in `mappings/<name>.ts` with fixtures and tests beside it. */
+export interface MappingDefinition<In = unknown> {
+  name: string;
+  description: string;
+  /** The parser format this mapping reads (checked by lint). */
+  input: string;
+  map(input: In, ctx: MappingContext): MappingResult;
+}
+
+export type ValidateFn = (mapped: Mapped) => Promise<Issue[]>;
+
+export interface StepContext {
+  /** Directory of the channel file, to resolve relative paths in options. */
+  baseDir: string;
+}
+
+export interface ValidatorDefinition<S extends z.ZodObject = z.ZodObject> {
+  type: string;
+  description: string;
+  options: S;
+  /** Compiles what is expensive (schemas, profiles) once per channel. */
+  create(options: z.infer<S>, ctx: StepContext): Promise<ValidateFn>;
+}
+
+export interface Encoded {
+  content: Buffer;
+  contentType: string;
+}
+
+export interface DeliveryReceipt {
+  /** What the peer answered, e.g. `201 Patient/123` or `AA`; stored in the delivery history. */
+  detail: string;
+}
+
+/** Thrown by senders. `permanent` failures are held at once (no retry): e.g. HTTP 400/422, HL7 AR. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+export interface Sender {
+  send(encoded: Encoded, meta: { messageId: string; destinationId: string }): Promise<DeliveryReceipt>;
+  close(): Promise<void>;
+}
+
+export interface DestinationContext {
+  channelId: string;
+  destinationId: string;
+  baseDir: string;
+  dataDir: string;
+  logger: Logger;
+}
+
+export interface DestinationDefinition<S extends z.ZodObject = z.ZodObject> {
+  type: string;
+  description: string;
+  options: S;
+  /** Pure: mapped message → bytes to send. Run by the pipeline (and `run-once`), stored as a snapshot. */
+  encode(mapped: Mapped, options: z.infer<S>): { encoded?: Encoded; issues: Issue[] };
+  createSender(options: z.infer<S>, ctx: DestinationContext): Promise<Sender>;
+}
+
+export const defineSource = <S extends z.ZodObject>(d: SourceDefinition<S>): SourceDefinition<S> => d;
+export const defineParser = <S extends z.ZodObject, V>(d: ParserDefinition<S, V>): ParserDefinition<S, V> => d;
+export const defineMapping = <In>(d: MappingDefinition<In>): MappingDefinition<In> => d;
+export const defineValidator = <S extends z.ZodObject>(d: ValidatorDefinition<S>): ValidatorDefinition<S> => d;
+export const defineDestination = <S extends z.ZodObject>(d: DestinationDefinition<S>): DestinationDefinition<S> => d;

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openPglite, openPostgres, type Db } from './db.js';
+import { MessageStore } from './message-store.js';
+import { error } from '../engine/issues.js';
+
+const backends: [string, () => Promise<Db>][] = [
+  ['pglite', () => openPglite(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-pglite-')))],
+  ['postgres', () => openPostgres(inject('postgresUrl'), { schema: `store_test_${process.pid}_${Date.now()}` })],
+];
+
+describe.each(backends)('MessageStore on %s', (_name, open) => {
+  let store: MessageStore;
+  beforeAll(async () => {
+    store = await MessageStore.open(await open());
+  });
+  afterAll(() => store.close());
+
+  it('stores a message with its raw snapshot and first event, once per dedup key', async () => {
+    const raw = { content: Buffer.from('a;b\n1;2\n'), sourceRef: 'in.csv', contentType: 'text/csv' };
+    const a = await store.receive('ch1', raw);
+    expect(a.duplicate).toBe(false);
+    const b = await store.receive('ch1', { ...raw, sourceRef: 'again.csv' });
+    expect(b).toEqual({ id: a.id, duplicate: true, status: 'received' });
+    const other = await store.receive('ch2', raw);
+    expect(other.duplicate).toBe(false);
+    expect((await store.snapshot(a.id, 'raw'))?.content.toString()).toBe('a;b\n1;2\n');
+    expect((await store.events(a.id)).map((e) => e.status)).toEqual(['received']);
+    expect((await store.get(a.id))?.source_ref).toBe('in.csv');
+  });
+
+  it('deduplicates on the source message id when one is given', async () => {
+    const a = await store.receive('ch1', { content: Buffer.from('x'), sourceMessageId: 'MSG-1' });
+    const b = await store.receive('ch1', { content: Buffer.from('different bytes'), sourceMessageId: 'MSG-1' });
+    expect(b.duplicate).toBe(true);
+    expect(b.id).toBe(a.id);
+  });
+
+  it('stores binary payloads byte for byte', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const a = await store.receive('bin', { content: bytes });
+    expect((await store.snapshot(a.id, 'raw'))?.content.equals(bytes)).toBe(true);
+  });
+
+  it('records processing, deliveries and derives the message status', async () => {
+    const { id } = await store.receive('ch3', { content: Buffer.from('p1') });
+    await store.recordProcessing(id, {
+      status: 'routed',
+      issues: [],
+      snapshots: [
+        { stage: 'mapped', content: Buffer.from('{}'), contentType: 'application/fhir+json' },
+        { stage: 'encoded', destinationId: 'fhir', content: Buffer.from('{"a":1}'), contentType: 'application/fhir+json' },
+      ],
+      keys: { patient: ['urn:oid:1.2.250.1.213.1.4.8|1234567890123'] },
+      orderingKey: 'urn:oid:1.2.250.1.213.1.4.8|1234567890123',
+      deliveries: ['fhir', 'file'],
+    });
+    expect((await store.get(id))?.status).toBe('routed');
+    expect(await store.recordDelivery(id, 'fhir', { status: 'pending', attempts: 1, error: 'ECONNREFUSED' })).toBe('routed');
+    expect(await store.recordDelivery(id, 'fhir', { status: 'sent', attempts: 2, detail: '201' })).toBe('routed');
+    expect(await store.recordDelivery(id, 'file', { status: 'sent', attempts: 1 })).toBe('delivered');
+    const found = await store.find({ key: 'urn:oid:1.2.250.1.213.1.4.8|1234567890123' });
+    expect(found.map((m) => m.id)).toEqual([id]);
+    expect((await store.find({ key: 'patient:urn:oid:1.2.250.1.213.1.4.8|1234567890123', status: 'delivered' })).length).toBe(1);
+    expect((await store.find({ key: 'document:nope' })).length).toBe(0);
+    expect((await store.events(id)).map((e) => `${e.status}${e.destination_id ? `@${e.destination_id}` : ''}`)).toEqual([
+      'received', 'routed', 'retrying@fhir', 'sent@fhir', 'sent@file',
+    ]);
+  });
+
+  it('holds the message when one destination gives up, and keeps the error list', async () => {
+    const { id } = await store.receive('ch4', { content: Buffer.from('p2') });
+    await store.recordProcessing(id, { status: 'routed', issues: [], snapshots: [], deliveries: ['a', 'b'] });
+    await store.recordDelivery(id, 'a', { status: 'sent', attempts: 1 });
+    expect(await store.recordDelivery(id, 'b', { status: 'held', attempts: 12, error: 'HTTP 503' })).toBe('held');
+    const rejected = await store.receive('ch4', { content: Buffer.from('bad') }, { status: 'rejected', issues: [error('CSV_ENCODING', 'not UTF-8')] });
+    expect((await store.get(rejected.id))?.issues).toEqual([error('CSV_ENCODING', 'not UTF-8')]);
+    expect((await store.find({ channelId: 'ch4', status: 'held' })).map((m) => m.id)).toEqual([id]);
+  });
+
+  it('concurrent deliveries of one message end in a consistent status', async () => {
+    const { id } = await store.receive('ch5', { content: Buffer.from('p3') });
+    const dests = Array.from({ length: 8 }, (_, i) => `d${i}`);
+    await store.recordProcessing(id, { status: 'routed', issues: [], snapshots: [], deliveries: dests });
+    await Promise.all(dests.map((d) => store.recordDelivery(id, d, { status: 'sent', attempts: 1 })));
+    expect((await store.get(id))?.status).toBe('delivered');
+  });
+
+  it('split parts are idempotent children; retention keeps unfinished trees', async () => {
+    const parent = await store.receive('ch6', { content: Buffer.from('batch') });
+    const c1 = await store.receive('ch6', { content: Buffer.from('row1') }, { parentId: parent.id, partIndex: 1 });
+    const again = await store.receive('ch6', { content: Buffer.from('row1') }, { parentId: parent.id, partIndex: 1 });
+    expect(again).toMatchObject({ id: c1.id, duplicate: true });
+    await store.setStatus(parent.id, 'split');
+    await store.db.query(`update relais_message set received_at = now() - interval '100 days' where channel_id = 'ch6'`);
+    expect(await store.purge('ch6', 90)).toBe(0); // child still 'received'
+    await store.setStatus(c1.id, 'delivered');
+    expect(await store.purge('ch6', 90)).toBe(1);
+    expect(await store.get(c1.id)).toBeUndefined();
+  });
+
+  it('lists messages stored but not yet processed, for recovery at start', async () => {
+    const { id } = await store.receive('ch7', { content: Buffer.from('waiting') });
+    expect(await store.waitingForProcessing('ch7')).toEqual([id]);
+  });
+});

@@ -1,0 +1,281 @@
+import type { Db, Queryable } from './db.js';
+import { SCHEMA_SQL } from './schema.js';
+import { newMessageId, sha256 } from './ids.js';
+import type { BusinessKeys, RawMessage } from '../engine/define.js';
+import type { Issue } from '../engine/issues.js';
+
+/**
+ * Message statuses. Final: rejected, filtered, delivered, split (its parts carry on). Waiting: received, routed.
+ * Needs an operator: held (a delivery gave up), error (an unexpected internal failure). All are replayable.
+ */
+export type MessageStatus = 'received' | 'split' | 'rejected' | 'filtered' | 'routed' | 'delivered' | 'held' | 'error';
+export type DeliveryStatus = 'pending' | 'sent' | 'held';
+export type Stage = 'raw' | 'parsed' | 'mapped' | 'encoded';
+
+export interface MessageRow {
+  id: string;
+  channel_id: string;
+  parent_id: string | null;
+  part_index: number | null;
+  source_ref: string | null;
+  source_message_id: string | null;
+  dedup_key: string;
+  content_hash: string;
+  status: MessageStatus;
+  ordering_key: string | null;
+  issues: Issue[];
+  received_at: Date;
+  updated_at: Date;
+}
+
+export interface DeliveryRow {
+  message_id: string;
+  destination_id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  detail: string | null;
+  updated_at: Date;
+}
+
+export interface EventRow {
+  id: string;
+  message_id: string;
+  at: Date;
+  status: string;
+  destination_id: string | null;
+  detail: unknown;
+}
+
+export interface Snapshot {
+  content: Buffer;
+  contentType: string;
+}
+
+export interface FindQuery {
+  channelId?: string;
+  status?: MessageStatus;
+  /** Business key value (patient identifier, document id, correlation id), optionally `kind:value`. */
+  key?: string;
+  sourceMessageId?: string;
+  since?: Date;
+  until?: Date;
+  limit?: number;
+}
+
+export interface ReceiveOptions {
+  parentId?: string;
+  partIndex?: number;
+  status?: 'received' | 'rejected';
+  issues?: Issue[];
+}
+
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+export class MessageStore {
+  private constructor(readonly db: Db) {}
+
+  /** Opens the store and applies the schema (idempotent). */
+  static async open(db: Db): Promise<MessageStore> {
+    await db.exec(SCHEMA_SQL);
+    return new MessageStore(db);
+  }
+
+  /**
+   * Stores a raw message durably, exactly once per (channel, dedup key): one statement inserts the message, its raw
+   * snapshot and its first event. A duplicate returns the id of the message already stored.
+   */
+  async receive(channelId: string, raw: RawMessage, opts: ReceiveOptions = {}): Promise<{ id: string; duplicate: boolean; status: MessageStatus }> {
+    const hash = sha256(raw.content);
+    const dedupKey = opts.parentId !== undefined ? `${opts.parentId}#${opts.partIndex ?? 0}` : raw.dedupKey ?? raw.sourceMessageId ?? `sha256:${hash}`;
+    const status = opts.status ?? 'received';
+    const issues = opts.issues ?? [];
+    const rows = await this.db.query<{ id: string }>(
+      `with m as (
+         insert into relais_message (id, channel_id, parent_id, part_index, source_ref, source_message_id, dedup_key, content_hash, status, issues)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+         on conflict (channel_id, dedup_key) do nothing returning id),
+       s as (insert into relais_snapshot (message_id, stage, content, content_type) select id, 'raw', $11, $12 from m),
+       k as (insert into relais_message_key (message_id, kind, value) select id, 'correlation', $13 from m where $13::text is not null),
+       e as (insert into relais_event (message_id, status, detail) select id, $9, $10::jsonb from m)
+       select id from m`,
+      [newMessageId(), channelId, opts.parentId ?? null, opts.partIndex ?? null, raw.sourceRef ?? null, raw.sourceMessageId ?? null, dedupKey, hash, status, json(issues), raw.content, raw.contentType ?? 'application/octet-stream', raw.correlationId ?? null],
+    );
+    if (rows[0]) return { id: rows[0].id, duplicate: false, status };
+    const existing = await this.db.query<{ id: string; status: MessageStatus }>('select id, status from relais_message where channel_id = $1 and dedup_key = $2', [channelId, dedupKey]);
+    if (!existing[0]) throw new Error('message vanished between insert and lookup');
+    return { id: existing[0].id, duplicate: true, status: existing[0].status };
+  }
+
+  async get(id: string): Promise<MessageRow | undefined> {
+    return (await this.db.query<MessageRow>('select * from relais_message where id = $1', [id]))[0];
+  }
+
+  async snapshot(id: string, stage: Stage, destinationId = ''): Promise<Snapshot | undefined> {
+    const r = await this.db.query<{ content: Buffer; content_type: string }>(
+      'select content, content_type from relais_snapshot where message_id = $1 and stage = $2 and destination_id = $3',
+      [id, stage, destinationId],
+    );
+    return r[0] ? { content: r[0].content, contentType: r[0].content_type } : undefined;
+  }
+
+  async snapshots(id: string): Promise<{ stage: Stage; destination_id: string; content_type: string; size: number }[]> {
+    return this.db.query('select stage, destination_id, content_type, length(content) as size from relais_snapshot where message_id = $1 order by created_at', [id]);
+  }
+
+  async deliveries(id: string): Promise<DeliveryRow[]> {
+    return this.db.query<DeliveryRow>('select * from relais_delivery where message_id = $1 order by destination_id', [id]);
+  }
+
+  async delivery(id: string, destinationId: string): Promise<DeliveryRow | undefined> {
+    return (await this.db.query<DeliveryRow>('select * from relais_delivery where message_id = $1 and destination_id = $2', [id, destinationId]))[0];
+  }
+
+  async events(id: string): Promise<EventRow[]> {
+    return this.db.query<EventRow>('select * from relais_event where message_id = $1 order by id', [id]);
+  }
+
+  async children(id: string): Promise<MessageRow[]> {
+    return this.db.query<MessageRow>('select * from relais_message where parent_id = $1 order by part_index', [id]);
+  }
+
+  /** Records the outcome of processing in one transaction: snapshots, keys, deliveries, status and event. */
+  async recordProcessing(
+    id: string,
+    r: {
+      status: MessageStatus;
+      issues: Issue[];
+      snapshots: { stage: Stage; destinationId?: string; content: Buffer; contentType: string }[];
+      keys?: BusinessKeys;
+      orderingKey?: string;
+      deliveries?: string[];
+    },
+  ): Promise<void> {
+    await this.db.tx(async (q) => {
+      for (const s of r.snapshots) {
+        await q.query(
+          `insert into relais_snapshot (message_id, stage, destination_id, content, content_type) values ($1, $2, $3, $4, $5)
+           on conflict (message_id, stage, destination_id) do update set content = excluded.content, content_type = excluded.content_type, created_at = now()`,
+          [id, s.stage, s.destinationId ?? '', s.content, s.contentType],
+        );
+      }
+      const keys = Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((v) => [kind, v] as const));
+      if (keys.length) {
+        await q.query(
+          `insert into relais_message_key (message_id, kind, value) select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) on conflict do nothing`,
+          [id, keys.map((k) => k[0]), keys.map((k) => k[1])],
+        );
+      }
+      if (r.deliveries?.length) {
+        await q.query(
+          `insert into relais_delivery (message_id, destination_id, status) select $1, d, 'pending' from unnest($2::text[]) as t(d)
+           on conflict (message_id, destination_id) do update set status = 'pending', last_error = null, updated_at = now()`,
+          [id, r.deliveries],
+        );
+      }
+      await setStatus(q, id, r.status, r.issues, r.orderingKey);
+    });
+  }
+
+  /** Marks a message's status with an event (e.g. `error` after an internal failure, `received` on replay). */
+  async setStatus(id: string, status: MessageStatus, issues: Issue[] = []): Promise<void> {
+    await this.db.tx((q) => setStatus(q, id, status, issues));
+  }
+
+  /**
+   * Records one delivery attempt and recomputes the message status. The message row is locked first so that
+   * destinations finishing at the same moment cannot leave the message in a stale state.
+   */
+  async recordDelivery(id: string, destinationId: string, d: { status: DeliveryStatus; attempts: number; error?: string; detail?: string }): Promise<MessageStatus> {
+    return this.db.tx(async (q) => {
+      await q.query('select id from relais_message where id = $1 for update', [id]);
+      await q.query(
+        `update relais_delivery set status = $3, attempts = $4, last_error = $5, detail = coalesce($6, detail), updated_at = now()
+         where message_id = $1 and destination_id = $2`,
+        [id, destinationId, d.status, d.attempts, d.error ?? null, d.detail ?? null],
+      );
+      const event = d.status === 'pending' ? 'retrying' : d.status;
+      await q.query('insert into relais_event (message_id, status, destination_id, detail) values ($1, $2, $3, $4::jsonb)', [
+        id, event, destinationId, json({ attempts: d.attempts, error: d.error, detail: d.detail }),
+      ]);
+      const r = await q.query<{ status: MessageStatus }>(
+        `update relais_message set updated_at = now(), status = case
+           when exists (select 1 from relais_delivery where message_id = $1 and status = 'held') then 'held'
+           when exists (select 1 from relais_delivery where message_id = $1 and status = 'pending') then 'routed'
+           else 'delivered' end
+         where id = $1 returning status`,
+        [id],
+      );
+      return r[0]!.status;
+    });
+  }
+
+  /** Messages still waiting for processing (stored, perhaps never enqueued because the engine died in between). */
+  async waitingForProcessing(channelId: string, limit = 10_000): Promise<string[]> {
+    const r = await this.db.query<{ id: string }>(`select id from relais_message where channel_id = $1 and status = 'received' order by id limit $2`, [channelId, limit]);
+    return r.map((x) => x.id);
+  }
+
+  /** Deliveries still pending for a channel's messages (to re-enqueue at start; job ids make it idempotent). */
+  async pendingDeliveries(channelId: string, limit = 10_000): Promise<{ message_id: string; destination_id: string; ordering_key: string | null }[]> {
+    return this.db.query(
+      `select d.message_id, d.destination_id, m.ordering_key from relais_delivery d join relais_message m on m.id = d.message_id
+       where m.channel_id = $1 and d.status = 'pending' order by d.message_id limit $2`,
+      [channelId, limit],
+    );
+  }
+
+  /** Searches by channel, status, business key, source message id and time; newest first. */
+  async find(f: FindQuery): Promise<MessageRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => (params.push(v), `$${params.length}`);
+    if (f.channelId) where.push(`m.channel_id = ${p(f.channelId)}`);
+    if (f.status) where.push(`m.status = ${p(f.status)}`);
+    if (f.sourceMessageId) where.push(`m.source_message_id = ${p(f.sourceMessageId)}`);
+    if (f.since) where.push(`m.received_at >= ${p(f.since)}`);
+    if (f.until) where.push(`m.received_at < ${p(f.until)}`);
+    if (f.key) {
+      const m = /^(patient|document|correlation):(.*)$/.exec(f.key);
+      where.push(
+        m
+          ? `exists (select 1 from relais_message_key k where k.message_id = m.id and k.kind = ${p(m[1])} and k.value = ${p(m[2])})`
+          : `exists (select 1 from relais_message_key k where k.message_id = m.id and k.value = ${p(f.key)})`,
+      );
+    }
+    const sql = `select m.* from relais_message m ${where.length ? `where ${where.join(' and ')}` : ''} order by m.received_at desc, m.id desc limit ${p(f.limit ?? 100)}`;
+    return this.db.query<MessageRow>(sql, params);
+  }
+
+  /** Counts per channel and status (for metrics and the CLI). */
+  async countByStatus(): Promise<{ channel_id: string; status: MessageStatus; n: number }[]> {
+    return this.db.query(`select channel_id, status, count(*)::int as n from relais_message group by channel_id, status`);
+  }
+
+  /**
+   * Retention: deletes a channel's top-level messages older than `days` whose whole tree is finished (delivered,
+   * filtered, rejected, split). Held and errored messages are kept until an operator deals with them.
+   */
+  async purge(channelId: string, days: number): Promise<number> {
+    const r = await this.db.query<{ id: string }>(
+      `delete from relais_message m where m.channel_id = $1 and m.parent_id is null and m.received_at < now() - make_interval(days => $2)
+         and m.status in ('delivered', 'filtered', 'rejected', 'split')
+         and not exists (select 1 from relais_message c where c.parent_id = m.id and c.status not in ('delivered', 'filtered', 'rejected'))
+       returning id`,
+      [channelId, days],
+    );
+    return r.length;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+async function setStatus(q: Queryable, id: string, status: MessageStatus, issues: Issue[], orderingKey?: string): Promise<void> {
+  await q.query(
+    `update relais_message set status = $2, issues = $3::jsonb, ordering_key = coalesce($4, ordering_key), updated_at = now() where id = $1`,
+    [id, status, json(issues), orderingKey ?? null],
+  );
+  await q.query('insert into relais_event (message_id, status, detail) values ($1, $2, $3::jsonb)', [id, status, json(issues.length ? issues : null)]);
+}
