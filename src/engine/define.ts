@@ -29,6 +29,8 @@ export interface SourceContext {
   reject(raw: RawMessage, issues: Issue[]): Promise<ReceiveResult>;
   logger: Logger;
   dataDir: string;
+  /** Folder of the channel file: relative paths in options resolve against it. */
+  baseDir: string;
 }
 
 export interface RunningSource {

@@ -14,6 +14,8 @@ export type Stage = 'raw' | 'parsed' | 'mapped' | 'encoded';
 
 export interface MessageRow {
   id: string;
+  /** Insertion order in this store (receive order); used for per-key ordering. */
+  seq: string;
   channel_id: string;
   parent_id: string | null;
   part_index: number | null;
@@ -169,7 +171,7 @@ export class MessageStore {
       if (r.deliveries?.length) {
         await q.query(
           `insert into relais_delivery (message_id, destination_id, status) select $1, d, 'pending' from unnest($2::text[]) as t(d)
-           on conflict (message_id, destination_id) do update set status = 'pending', last_error = null, updated_at = now()`,
+           on conflict (message_id, destination_id) do update set status = 'pending', attempts = 0, last_error = null, updated_at = now()`,
           [id, r.deliveries],
         );
       }
@@ -223,6 +225,24 @@ export class MessageStore {
        where m.channel_id = $1 and d.status = 'pending' order by d.message_id limit $2`,
       [channelId, limit],
     );
+  }
+
+  /**
+   * Ordered delivery: is an earlier message (by receive order) still in the way of this one for this destination?
+   * Yes while an earlier message of the channel awaits processing (its key is not known yet), or an earlier message
+   * with the same ordering key has this destination pending or held. Returns the blocking message id.
+   */
+  async blockedBy(channelId: string, seq: string, orderingKey: string, destinationId: string): Promise<string | undefined> {
+    const r = await this.db.query<{ id: string }>(
+      `(select m.id from relais_message m where m.channel_id = $1 and m.status = 'received' and m.seq < $2 order by m.seq limit 1)
+       union all
+       (select m.id from relais_message m join relais_delivery d on d.message_id = m.id
+         where m.channel_id = $1 and m.ordering_key = $3 and m.seq < $2 and d.destination_id = $4 and d.status in ('pending', 'held')
+         order by m.seq limit 1)
+       limit 1`,
+      [channelId, seq, orderingKey, destinationId],
+    );
+    return r[0]?.id;
   }
 
   /** Searches by channel, status, business key, source message id and time; newest first. */

@@ -9,6 +9,7 @@
 export const SCHEMA_SQL = `
 create table if not exists relais_message (
   id text primary key,
+  seq bigserial not null,
   channel_id text not null,
   parent_id text references relais_message(id) on delete cascade,
   part_index integer,
@@ -27,6 +28,8 @@ create index if not exists relais_message_channel_status on relais_message (chan
 create index if not exists relais_message_received on relais_message (received_at desc);
 create index if not exists relais_message_source_id on relais_message (source_message_id);
 create index if not exists relais_message_parent on relais_message (parent_id);
+create index if not exists relais_message_ordering on relais_message (channel_id, ordering_key, seq);
+create index if not exists relais_message_waiting on relais_message (channel_id, seq) where status = 'received';
 
 create table if not exists relais_message_key (
   message_id text not null references relais_message(id) on delete cascade,

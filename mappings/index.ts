@@ -1,0 +1,4 @@
+import identityCsvToPatient from './identity-csv-to-patient.js';
+
+/** Every mapping a channel can name. A new mapping is one file in this folder plus one line here. */
+export const mappings = [identityCsvToPatient];

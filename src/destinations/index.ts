@@ -1,0 +1,5 @@
+import { fhirDestination } from './fhir.js';
+import { fileDestination } from './file.js';
+
+/** Every destination type a channel can route to. A new connector is one file in this folder plus one line here. */
+export const destinations = [fhirDestination, fileDestination];

@@ -1,0 +1,125 @@
+import { evalFhirPath } from '@medplum/core';
+import type { DestinationDefinition, Encoded, Mapped, MappingContext, MappingDefinition, ParserDefinition, ValidateFn, BusinessKeys } from './define.js';
+import type { ChannelConfig, DestinationConfig } from './channel-schema.js';
+import { error, hasErrors, type Issue } from './issues.js';
+import { destinationOf, mappingOf, parserOf, validatorOf, type Registry } from './registry.js';
+import type { LoadedChannel } from './channel-loader.js';
+
+/** A channel with everything it names resolved and compiled once (validators are compiled here). */
+export interface CompiledChannel {
+  config: ChannelConfig;
+  baseDir: string;
+  parser: ParserDefinition;
+  mapping: MappingDefinition;
+  validators: ValidateFn[];
+  destinations: { config: DestinationConfig; def: DestinationDefinition; mapping?: MappingDefinition }[];
+}
+
+export async function compileChannel(ch: LoadedChannel, reg: Registry): Promise<CompiledChannel> {
+  const { config } = ch;
+  const ctx = { baseDir: ch.baseDir };
+  return {
+    config,
+    baseDir: ch.baseDir,
+    parser: parserOf(reg, config.parse.format),
+    mapping: mappingOf(reg, config.map),
+    validators: await Promise.all(config.validate.map((v) => validatorOf(reg, v.type).create(v, ctx))),
+    destinations: config.route.map((d) => ({ config: d, def: destinationOf(reg, d.type), mapping: d.map ? mappingOf(reg, d.map) : undefined })),
+  };
+}
+
+export interface PipelineOutput {
+  destinationId: string;
+  encoded: Encoded;
+}
+
+export interface PipelineResult {
+  /** rejected: an error issue stopped it; filtered: no destination wanted it; routed: outputs are ready to deliver. */
+  status: 'rejected' | 'filtered' | 'routed';
+  issues: Issue[];
+  parsed?: unknown;
+  mapped?: Mapped;
+  keys?: BusinessKeys;
+  orderingKey?: string;
+  outputs: PipelineOutput[];
+  timings: Partial<Record<'parse' | 'map' | 'validate' | 'route', number>>;
+}
+
+function truthy(result: unknown[]): boolean {
+  return result.length > 0 && !(result.length === 1 && result[0] === false);
+}
+
+const timed = <T>(timings: PipelineResult['timings'], stage: keyof PipelineResult['timings'], fn: () => T): T => {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    timings[stage] = (performance.now() - t0) / 1000;
+  }
+};
+
+/**
+ * parse → map → validate → route → encode, for one message. No I/O: the same function serves the workers,
+ * `relais run-once` and `relais test`. Any error issue stops the message (status `rejected`).
+ */
+export async function runPipeline(ch: CompiledChannel, raw: Buffer, ctx: MappingContext): Promise<PipelineResult> {
+  const timings: PipelineResult['timings'] = {};
+  const issues: Issue[] = [];
+  const stop = (): PipelineResult => ({ status: 'rejected', issues, outputs: [], timings });
+
+  const parsed = timed(timings, 'parse', () => ch.parser.parse(raw, ch.config.parse));
+  issues.push(...parsed.issues);
+  if (hasErrors(issues) || parsed.value === undefined) return stop();
+
+  const mapped = timed(timings, 'map', () => ch.mapping.map(parsed.value, ctx));
+  issues.push(...mapped.issues);
+  if (hasErrors(issues) || !mapped.output) return { ...stop(), parsed: parsed.value, mapped: mapped.output };
+  const output = mapped.output;
+  const keys = mapped.keys;
+
+  const t0 = performance.now();
+  for (const validate of ch.validators) issues.push(...(await validate(output)));
+  timings.validate = (performance.now() - t0) / 1000;
+  const base = { parsed: parsed.value, mapped: output, keys, orderingKey: orderingKeyOf(ch.config, keys) };
+  if (hasErrors(issues)) return { ...stop(), ...base };
+
+  const outputs = timed(timings, 'route', () => route(ch, output, ctx, issues));
+  if (hasErrors(issues)) return { ...stop(), ...base };
+  return { status: outputs.length ? 'routed' : 'filtered', issues, outputs, timings, ...base };
+}
+
+function orderingKeyOf(config: ChannelConfig, keys: BusinessKeys | undefined): string | undefined {
+  const kind = config.queue.ordering?.key;
+  return kind ? keys?.[kind]?.[0] : undefined;
+}
+
+function route(ch: CompiledChannel, output: Mapped, ctx: MappingContext, issues: Issue[]): PipelineOutput[] {
+  const outputs: PipelineOutput[] = [];
+  for (const d of ch.destinations) {
+    const where = `route.${d.config.id}`;
+    if (d.config.when !== undefined) {
+      try {
+        if (!truthy(evalFhirPath(d.config.when, output.content))) continue;
+      } catch (e) {
+        issues.push(error('ROUTE_CONDITION', `condition failed: ${(e as Error).message}`, where));
+        continue;
+      }
+    }
+    let forDest = output;
+    if (d.mapping) {
+      const m = d.mapping.map(output.content, ctx);
+      issues.push(...m.issues.map((i) => ({ ...i, path: `${where}${i.path ? ` ${i.path}` : ''}` })));
+      if (!m.output) continue;
+      forDest = m.output;
+    }
+    const enc = d.def.encode(forDest, d.config);
+    issues.push(...enc.issues.map((i) => ({ ...i, path: i.path ?? where })));
+    if (enc.encoded) outputs.push({ destinationId: d.config.id, encoded: enc.encoded });
+  }
+  return outputs;
+}
+
+/** Splitting parsers cut a batch into parts; others give one part, the whole input. */
+export function splitInput(ch: CompiledChannel, raw: Buffer): { parts: { content: Buffer; ref: string }[]; issues: Issue[] } | undefined {
+  return ch.parser.split ? ch.parser.split(raw, ch.config.parse) : undefined;
+}

@@ -1,0 +1,67 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { RetryPolicy } from '../engine/channel-schema.js';
+
+/** Job data holds ids only; workers re-read everything from the store. */
+export interface ProcessJob {
+  messageId: string;
+}
+export interface DeliverJob {
+  messageId: string;
+  destinationId: string;
+}
+
+export const processQueueName = (channelId: string) => `process.${channelId}`;
+export const deliverQueueName = (channelId: string, destinationId: string) => `deliver.${channelId}.${destinationId}`;
+
+/** Job ids make enqueueing idempotent: the same message is never queued twice for the same step. */
+export const processJobId = (messageId: string) => `p-${messageId}`;
+export const deliverJobId = (messageId: string, destinationId: string) => `d-${messageId}-${destinationId}`;
+
+/**
+ * Finished and failed jobs are removed: the store keeps the history and the errors, and a job id becomes free again
+ * for a replay.
+ * Processing is not retried by BullMQ: a pipeline failure is final for the message (stored, replayable).
+ */
+export const PROCESS_JOB: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
+
+/**
+ * Delivery jobs: the worker counts attempts in the store, waits out the backoff by moving the job to the delayed
+ * set (without consuming a BullMQ attempt) and holds the message itself once attempts or age run out; BullMQ's own
+ * attempt limit only matters for unexpected errors (store down), and a failed job is swept again later.
+ */
+export function deliverJobOptions(policy: RetryPolicy): JobsOptions {
+  return { removeOnComplete: true, removeOnFail: true, attempts: policy.attempts + 1 };
+}
+
+/**
+ * Exponential backoff with "equal jitter": half the exponential delay plus a random half, capped. Attempt 1 waits
+ * about initialDelayMs, attempt n about initialDelayMs·2ⁿ⁻¹, never more than maxDelayMs.
+ */
+export function backoffDelay(attemptsMade: number, policy: Pick<RetryPolicy, 'initialDelayMs' | 'maxDelayMs'>, random = Math.random): number {
+  const exp = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(exp / 2 + random() * (exp / 2));
+}
+
+export interface QueueSet {
+  process(channelId: string): Queue<ProcessJob>;
+  deliver(channelId: string, destinationId: string): Queue<DeliverJob>;
+  all(): Queue[];
+  close(): Promise<void>;
+}
+
+export function createQueueSet(connection: ConnectionOptions, prefix: string): QueueSet {
+  const queues = new Map<string, Queue>();
+  const get = <T>(name: string) => {
+    let q = queues.get(name);
+    if (!q) queues.set(name, (q = new Queue(name, { connection, prefix })));
+    return q as unknown as Queue<T>;
+  };
+  return {
+    process: (c) => get<ProcessJob>(processQueueName(c)),
+    deliver: (c, d) => get<DeliverJob>(deliverQueueName(c, d)),
+    all: () => [...queues.values()],
+    close: async () => {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

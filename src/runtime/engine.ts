@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { RunningSource, Sender, SourceContext } from '../engine/define.js';
+import { formatIssue, hasErrors } from '../engine/issues.js';
+import { loadChannels } from '../engine/channel-loader.js';
+import { compileChannel, type CompiledChannel } from '../engine/pipeline.js';
+import { registry as defaultRegistry, sourceOf, type Registry } from '../engine/registry.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.js';
+import { openDb } from '../store/db.js';
+import { MessageStore } from '../store/message-store.js';
+import { createQueueSet, type QueueSet } from '../queue/queues.js';
+import { enqueueDelivery, enqueueProcess } from '../queue/enqueue.js';
+import { retryPolicyOf, startProcessWorker } from '../queue/process.worker.js';
+import { startDeliverWorker } from '../queue/deliver.worker.js';
+import type { WorkerDeps } from '../queue/deps.js';
+import { Metrics } from '../monitor/metrics.js';
+import { createLogger } from '../monitor/logger.js';
+import { buildHttpServer } from '../monitor/http.js';
+import { runtimeInfoPath, type EngineConfig, type RuntimeInfo } from './config.js';
+import type { ReplayTarget } from './replay.js';
+
+/**
+ * The composition root: loads channels, opens the store and the queues, starts workers then sources, and stops
+ * them in the reverse order. Knows no connector by name: everything comes from the registry.
+ */
+export class Engine {
+  private readonly sources: RunningSource[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly senders: Sender[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private http?: FastifyInstance;
+  private redisChild?: EmbeddedRedis;
+  private redis?: Redis;
+  private stopping?: Promise<void>;
+  adminUrl = '';
+
+  private constructor(
+    readonly config: EngineConfig,
+    readonly logger: Logger,
+    readonly store: MessageStore,
+    readonly queues: QueueSet,
+    readonly metrics: Metrics,
+    readonly channels: CompiledChannel[],
+  ) {}
+
+  static async start(config: EngineConfig, opts: { logger?: Logger; registry?: Registry } = {}): Promise<Engine> {
+    const logger = opts.logger ?? createLogger();
+    const reg = opts.registry ?? defaultRegistry;
+    const loaded = loadChannels(config.channelsDir, reg);
+    for (const i of loaded.issues) logger[i.severity === 'error' ? 'error' : 'warn']({ code: i.code, path: i.path }, i.message);
+    if (hasErrors(loaded.issues)) throw new Error(`channel files have errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
+    fs.mkdirSync(config.dataDir, { recursive: true });
+
+    let redisChild: EmbeddedRedis | undefined;
+    let redisUrl = config.redisUrl;
+    if (!redisUrl) {
+      redisChild = await startEmbeddedRedis(path.join(config.dataDir, 'redis'));
+      redisUrl = redisChild.url;
+      logger.info({ port: redisChild.port }, 'started embedded redis-server (AOF, noeviction)');
+    }
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const store = await MessageStore.open(await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    logger.info({ store: store.db.kind }, 'message store open');
+    const queues = createQueueSet(redis, config.queuePrefix);
+    const metrics = new Metrics(() => queues.all());
+    const channels = await Promise.all(loaded.channels.filter((c) => c.config.enabled).map((c) => compileChannel(c, reg)));
+    const engine = new Engine(config, logger, store, queues, metrics, channels);
+    engine.redisChild = redisChild;
+    engine.redis = redis;
+    try {
+      await engine.run(reg, redisUrl);
+    } catch (e) {
+      await engine.stop();
+      throw e;
+    }
+    return engine;
+  }
+
+  private deps(): WorkerDeps {
+    return { store: this.store, queues: this.queues, metrics: this.metrics, logger: this.logger, connection: this.redis!, prefix: this.config.queuePrefix };
+  }
+
+  readonly replayTarget: ReplayTarget = {
+    process: (channelId, id) => enqueueProcess(this.queues, channelId, [id]),
+    deliver: async (channelId, id, dest) => {
+      const ch = this.channels.find((c) => c.config.id === channelId);
+      if (!ch) throw new Error(`channel ${channelId} is not running`);
+      await enqueueDelivery(this.queues, channelId, id, dest, retryPolicyOf(ch, dest));
+    },
+  };
+
+  private async run(reg: Registry, redisUrl: string): Promise<void> {
+    const deps = this.deps();
+    // consumers first, so nothing a source stores waits for a worker that never starts
+    for (const ch of this.channels) {
+      for (const d of ch.destinations) {
+        const sender = await d.def.createSender(d.config, { channelId: ch.config.id, destinationId: d.config.id, baseDir: ch.baseDir, dataDir: this.config.dataDir, logger: this.logger });
+        this.senders.push(sender);
+        this.workers.push(startDeliverWorker(ch, d.config.id, sender, deps));
+      }
+      this.workers.push(startProcessWorker(ch, deps));
+    }
+    await this.sweep();
+    this.timers.push(setInterval(() => void this.sweep().catch((e: Error) => this.logger.error({ err: e.message }, 'recovery sweep failed')), this.config.sweepIntervalMs));
+    this.timers.push(setInterval(() => void this.retention().catch((e: Error) => this.logger.error({ err: e.message }, 'retention failed')), this.config.retentionIntervalMs));
+    await this.startHttp();
+    for (const ch of this.channels) {
+      const def = sourceOf(reg, ch.config.source.type);
+      this.sources.push(await def.start(ch.config.source, this.sourceContext(ch)));
+      this.logger.info({ channel: ch.config.id, source: def.type }, 'channel started');
+    }
+    const info: RuntimeInfo = { pid: process.pid, adminUrl: this.adminUrl, redisUrl, startedAt: new Date().toISOString() };
+    fs.writeFileSync(runtimeInfoPath(this.config.dataDir), JSON.stringify(info, null, 2));
+  }
+
+  private sourceContext(ch: CompiledChannel): SourceContext {
+    const channelId = ch.config.id;
+    return {
+      channelId,
+      logger: this.logger.child({ channel: channelId }),
+      dataDir: this.config.dataDir,
+      baseDir: ch.baseDir,
+      // stored durably, then enqueued; only then may the source acknowledge its sender
+      receive: async (raw) => {
+        const r = await this.store.receive(channelId, raw);
+        if (r.status === 'received') await enqueueProcess(this.queues, channelId, [r.id]);
+        this.metrics.received.inc({ channel: channelId, outcome: r.duplicate ? 'duplicate' : 'stored' });
+        return { messageId: r.id, duplicate: r.duplicate };
+      },
+      reject: async (raw, issues) => {
+        const r = await this.store.receive(channelId, raw, { status: 'rejected', issues });
+        this.metrics.received.inc({ channel: channelId, outcome: 'rejected' });
+        return { messageId: r.id, duplicate: r.duplicate };
+      },
+    };
+  }
+
+  /**
+   * Re-enqueues what the store says is unfinished: messages stored but never processed, deliveries pending without a
+   * job (the engine died in between). Job ids make this idempotent, so it runs at start and periodically.
+   */
+  async sweep(): Promise<void> {
+    for (const ch of this.channels) {
+      await enqueueProcess(this.queues, ch.config.id, await this.store.waitingForProcessing(ch.config.id));
+      for (const d of await this.store.pendingDeliveries(ch.config.id)) {
+        await enqueueDelivery(this.queues, ch.config.id, d.message_id, d.destination_id, retryPolicyOf(ch, d.destination_id));
+      }
+    }
+  }
+
+  private async retention(): Promise<void> {
+    for (const ch of this.channels) {
+      const n = await this.store.purge(ch.config.id, ch.config.retentionDays);
+      if (n) this.logger.info({ channel: ch.config.id, purged: n }, 'retention');
+    }
+  }
+
+  private async startHttp(): Promise<void> {
+    const loopback = ['127.0.0.1', '::1', 'localhost'].includes(this.config.httpHost);
+    if (!loopback && !this.config.adminToken) throw new Error('RELAIS_ADMIN_TOKEN is required when the HTTP server listens beyond loopback');
+    this.http = buildHttpServer({
+      store: this.store,
+      metrics: this.metrics,
+      adminToken: this.config.adminToken,
+      replay: this.replayTarget,
+      channels: () => this.channels.map((c) => ({ id: c.config.id, description: c.config.description, source: c.config.source.type, destinations: c.config.route.map((d) => d.id) })),
+      checks: async () => ({
+        redis: await this.redis!.ping().then((p) => p === 'PONG', () => false),
+        store: await this.store.db.query('select 1').then(() => true, () => false),
+      }),
+    });
+    this.adminUrl = await this.http.listen({ host: this.config.httpHost, port: this.config.httpPort });
+    this.logger.info({ url: this.adminUrl }, 'monitoring and admin API listening');
+  }
+
+  /** Graceful shutdown: stop sources, drain workers, close queues and senders, close the store, stop redis. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      await Promise.allSettled(this.sources.map((s) => s.stop()));
+      await Promise.allSettled(this.workers.map((w) => w.close()));
+      await this.queues.close();
+      await Promise.allSettled(this.senders.map((s) => s.close()));
+      await this.http?.close();
+      await this.store.close();
+      await this.redis?.quit().catch(() => undefined);
+      await this.redisChild?.stop();
+      fs.rmSync(runtimeInfoPath(this.config.dataDir), { force: true });
+      this.logger.info('engine stopped');
+    })();
+    return this.stopping;
+  }
+}

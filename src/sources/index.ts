@@ -1,0 +1,4 @@
+import { folderSource } from './folder.js';
+
+/** Every source type a channel can name. A new connector is one file in this folder plus one line here. */
+export const sources = [folderSource];

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { OperationOutcomeError, validateResource } from '@medplum/core';
+import type { OperationOutcome, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { defineValidator, type Mapped } from '../../engine/define.js';
+import { error, warning, type Issue } from '../../engine/issues.js';
+import { loadProfiles } from '../../fhir/profiles.js';
+
+const options = z.object({
+  profilesDir: z.string().describe('folder of StructureDefinition JSON files (e.g. the FR Core package), relative to the channel file'),
+  profile: z.string().optional().describe('canonical URL to validate against; default: each resource’s meta.profile'),
+});
+
+function outcomeIssues(outcome: OperationOutcome): Issue[] {
+  return (outcome.issue ?? []).map((i) => {
+    const make = i.severity === 'warning' || i.severity === 'information' ? warning : error;
+    return make('FHIR_PROFILE', i.details?.text ?? i.diagnostics ?? 'invalid', i.expression?.join(', '));
+  });
+}
+
+function resourcesOf(mapped: Mapped): Resource[] {
+  const r = mapped.content as Resource;
+  if (r.resourceType === 'Bundle' && r.type !== 'document') return (r.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+  return [r];
+}
+
+/** Validates mapped FHIR resources against profiles (medplum's validator with the profiles loaded from a folder). */
+export const fhirProfileValidator = defineValidator({
+  type: 'fhir-profile',
+  description: 'Validate mapped FHIR resources against StructureDefinitions (FR Core …)',
+  options,
+  async create(o, ctx) {
+    const profiles = loadProfiles(path.resolve(ctx.baseDir, o.profilesDir));
+    const fixed = o.profile ? profiles.get(o.profile) : undefined;
+    if (o.profile && !fixed) throw new Error(`profile ${o.profile} is not in ${o.profilesDir}`);
+    return async (mapped) => {
+      if (!mapped.contentType.includes('json')) return [error('FHIR_NOT_JSON', `expected FHIR JSON, got ${mapped.contentType}`)];
+      const issues: Issue[] = [];
+      for (const resource of resourcesOf(mapped)) {
+        const wanted: (StructureDefinition | undefined)[] = fixed ? [fixed] : (resource.meta?.profile ?? []).map((u) => profiles.get(u));
+        for (const profile of wanted.length ? wanted : [undefined]) {
+          try {
+            const found = validateResource(resource, profile ? { profile } : {});
+            issues.push(...outcomeIssues({ resourceType: 'OperationOutcome', issue: found }));
+          } catch (e) {
+            if (e instanceof OperationOutcomeError) issues.push(...outcomeIssues(e.outcome));
+            else throw e;
+          }
+        }
+      }
+      return issues;
+    };
+  },
+});

@@ -1,0 +1,4 @@
+import { fhirProfileValidator } from './fhir-profile.js';
+
+/** Every validator a channel can name. A new validator is one file in this folder plus one line here. */
+export const validators = [fhirProfileValidator];
