@@ -21,7 +21,10 @@ export interface TestFhirServer {
  * A FHIR R4 server standing in for the DCC in the demo and the tests: medplum's FhirRouter on its in-memory
  * repository (conditional update, transactions, search), behind fastify at `<base>/fhir/R4`.
  */
-export async function startTestFhirServer(opts: { port?: number; host?: string; failNext?: () => number | undefined } = {}): Promise<TestFhirServer> {
+/** Lets tests make the server fail a request (return an HTTP status) depending on what it carries. */
+export type FailureRule = (req: { method: string; url: string; body: string }) => number | undefined;
+
+export async function startTestFhirServer(opts: { port?: number; host?: string; fail?: FailureRule } = {}): Promise<TestFhirServer> {
   loadBaseDefinitions();
   if (!searchIndexed) {
     indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
@@ -41,7 +44,7 @@ export async function startTestFhirServer(opts: { port?: number; host?: string; 
   app.all('/fhir/R4/*', async (req, reply) => {
     const url = req.url.slice('/fhir/R4'.length) || '/';
     requests.push({ method: req.method, url });
-    const forced = opts.failNext?.();
+    const forced = opts.fail?.({ method: req.method, url, body: JSON.stringify(req.body ?? '') });
     if (forced) return reply.code(forced).type('application/fhir+json').send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'forced failure' }] });
     const fhirReq: FhirRequest = {
       method: req.method as FhirRequest['method'],
