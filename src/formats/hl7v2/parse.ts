@@ -1,0 +1,217 @@
+/**
+ * `parseHl7`: bytes or text → message + issues. Finds segments by `indexOf` scanning; splits only MSH.
+ */
+import { error, warning, type Issue } from '../../engine/issues.js';
+import { decodeMessageBytes, resolveCharset, type DefaultCharset, type Encoding } from './charset.js';
+import { readEncodingCharacters } from './delimiters.js';
+import { Hl7Message } from './message.js';
+import { Hl7Segment, type CodecContext } from './segment.js';
+
+/** Default maximum size of one message: 32 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+export interface ParseOptions {
+  /** Character set when MSH-18 is empty: `auto` (default: UTF-8 if the bytes are valid UTF-8, else ISO-8859-1) or a label. */
+  defaultCharset?: DefaultCharset;
+  /** Read the bytes in this character set whatever MSH-18 says. */
+  charset?: string;
+  /** Refuse (error `HL7_TOO_LARGE`) a message above this size: bytes for a Buffer, UTF-16 units for a string. */
+  maxBytes?: number;
+}
+
+export interface ParseResult {
+  /**
+   * The message, absent when the input cannot be read as one (no MSH, bad delimiters, malformed segment, too
+   * large). It can be present together with an error issue (unknown character set): check the issues.
+   */
+  message?: Hl7Message;
+  issues: Issue[];
+}
+
+const CR = 13;
+const LF = 10;
+const SP = 32;
+const TAB = 9;
+const BOM = 0xfeff;
+
+const isAlnum = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
+
+/**
+ * Parses one HL7v2 message. Bytes are decoded by MSH-18 (found by scanning the header bytes; see
+ * `decodeMessageBytes` for the policy); a string is taken as already decoded (its MSH-18 still drives `\X..\`
+ * sequences and serialisation). Broken-but-readable input (LF/CRLF segment ends, blank lines, missing final CR,
+ * trailing empty fields, small tilde in MSH-2) gives warnings and still round-trips byte for byte.
+ */
+export function parseHl7(input: string | Uint8Array, opts: ParseOptions = {}): ParseResult {
+  const max = opts.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const size = typeof input === 'string' ? input.length : input.byteLength;
+  if (size > max) {
+    const unit = typeof input === 'string' ? 'characters' : 'bytes';
+    return { issues: [error('HL7_TOO_LARGE', `message is ${size} ${unit}, above the limit of ${max}`)] };
+  }
+  if (typeof input === 'string') return parseText(input, { issues: [], bom: false, opts });
+  const decoded = decodeMessageBytes(input, opts);
+  return parseText(decoded.text, { issues: decoded.issues, bom: decoded.bom, encoding: decoded.encoding, sourceBytes: input, opts });
+}
+
+interface TextSource {
+  issues: Issue[];
+  bom: boolean;
+  encoding?: Encoding;
+  sourceBytes?: Uint8Array;
+  opts: ParseOptions;
+}
+
+function parseText(text: string, src: TextSource): ParseResult {
+  const issues = src.issues;
+  const n = text.length;
+  let pos = 0;
+  while (pos < n) {
+    const c = text.charCodeAt(pos);
+    if (c !== CR && c !== LF && c !== SP && c !== TAB && c !== BOM) break;
+    pos++;
+  }
+  if (pos === n) return { issues: [...issues, error('HL7_EMPTY', 'no segment: the input is empty or blank')] };
+  if (pos > 0 && !(pos === 1 && text.charCodeAt(0) === BOM)) {
+    issues.push(warning('HL7_LEADING_WHITESPACE', `${pos} blank character(s) before MSH`));
+  }
+  if (!text.startsWith('MSH', pos)) {
+    return { issues: [...issues, error('HL7_NO_MSH', `a message must start with an MSH segment; it starts with ${JSON.stringify(text.slice(pos, pos + 3))}`)] };
+  }
+  const fs = text[pos + 3];
+  if (fs === undefined || fs === '\r' || fs === '\n') {
+    return { issues: [...issues, error('HL7_MSH_TOO_SHORT', 'MSH ends before its field separator (MSH-1)', 'MSH-1')] };
+  }
+  const fsCode = fs.charCodeAt(0);
+
+  // MSH-2: up to the next field separator or the end of the MSH segment
+  let msh2End = pos + 4;
+  while (msh2End < n) {
+    const c = text.charCodeAt(msh2End);
+    if (c === fsCode || c === CR || c === LF) break;
+    msh2End++;
+  }
+  const enc = readEncodingCharacters(fs, text.slice(pos + 4, msh2End), text.slice(msh2End));
+  issues.push(...enc.issues);
+  if (!enc.delimiters) return { issues };
+
+  // Segments
+  const segments: Hl7Segment[] = [];
+  const ctx = { delimiters: enc.delimiters, encoding: src.encoding ?? 'utf8' };
+  const hasLF = text.indexOf('\n', pos) !== -1;
+  let nextCR = -1;
+  let nextLF = hasLF ? -1 : n;
+  let cr = 0;
+  let lf = 0;
+  let crlf = 0;
+  let blank = 0;
+  let bad = 0;
+  const trailingEmpty = new Set<string>();
+  const segStart = pos;
+  while (pos < n) {
+    const s = pos;
+    if (nextCR < s) {
+      nextCR = text.indexOf('\r', s);
+      if (nextCR === -1) nextCR = n;
+    }
+    if (nextLF < s) {
+      nextLF = text.indexOf('\n', s);
+      if (nextLF === -1) nextLF = n;
+    }
+    const e = nextCR < nextLF ? nextCR : nextLF;
+    let t = e;
+    let terminator: string;
+    if (e === n) terminator = '';
+    else if (text.charCodeAt(e) === CR) {
+      if (text.charCodeAt(e + 1) === LF) {
+        t = e + 2;
+        crlf++;
+        terminator = '\r\n';
+      } else {
+        t = e + 1;
+        cr++;
+        terminator = '\r';
+      }
+    } else {
+      t = e + 1;
+      lf++;
+      terminator = '\n';
+    }
+    // blank lines (only blanks up to a line end or the end of the input) belong to this segment's terminator
+    if (t < n) {
+      let c = text.charCodeAt(t);
+      if (c === CR || c === LF || c === SP || c === TAB) {
+        let q = t;
+        for (;;) {
+          while (q < n && ((c = text.charCodeAt(q)) === SP || c === TAB)) q++;
+          if (q === n) {
+            blank++;
+            t = n;
+            break;
+          }
+          if (c !== CR && c !== LF) break;
+          q += c === CR && text.charCodeAt(q + 1) === LF ? 2 : 1;
+          blank++;
+          t = q;
+        }
+        terminator = text.slice(e, t);
+      }
+    }
+
+    // Segment ID: up to 3 letters/digits, then the field separator (or the end of the segment)
+    let name: string;
+    if (e - s >= 3 && isAlnum(text.charCodeAt(s)) && isAlnum(text.charCodeAt(s + 1)) && isAlnum(text.charCodeAt(s + 2)) && (e - s === 3 || text.charCodeAt(s + 3) === fsCode)) {
+      name = text.slice(s, s + 3);
+    } else {
+      let k = s;
+      while (k < e && k < s + 3 && isAlnum(text.charCodeAt(k))) k++;
+      if (k === s || (k < e && text.charCodeAt(k) !== fsCode)) {
+        bad++;
+        if (bad <= 3) {
+          issues.push(
+            error('HL7_BAD_SEGMENT', `segment ${segments.length + 1} does not start with a segment ID followed by ${JSON.stringify(fs)} (starts with ${JSON.stringify(text.slice(s, Math.min(e, s + 4)))})`, `segment #${segments.length + 1}`),
+          );
+        }
+      }
+      name = text.slice(s, k);
+    }
+    if (e > s + 3 && text.charCodeAt(e - 1) === fsCode) trailingEmpty.add(name);
+    segments.push(new Hl7Segment(name, text.slice(s, e), undefined, ctx, terminator));
+    pos = t;
+  }
+  if (bad > 3) issues.push(error('HL7_BAD_SEGMENT', `${bad} malformed segments in total`));
+  if (bad > 0) return { issues };
+
+  if (lf + crlf > 0) {
+    const kinds = [lf && `LF (${lf})`, crlf && `CRLF (${crlf})`, cr && `CR (${cr})`].filter(Boolean).join(', ');
+    issues.push(warning('HL7_SEGMENT_TERMINATOR', `segments must end with CR; found ${kinds}`));
+  }
+  if (blank > 0) issues.push(warning('HL7_BLANK_LINES', `${blank} blank line(s) between or after segments`));
+  if (segments[segments.length - 1]!.terminator === '') issues.push(warning('HL7_NO_FINAL_TERMINATOR', 'the last segment has no terminating CR'));
+  if (trailingEmpty.size > 0) {
+    issues.push(warning('HL7_TRAILING_EMPTY_FIELDS', `segments end with an empty field (a trailing ${JSON.stringify(fs)}): ${[...trailingEmpty].slice(0, 8).join(', ')}`));
+  }
+
+  // Character set: from the bytes' decoding, or from MSH-18 for text input
+  if (src.encoding === undefined) {
+    const label = src.opts.charset ?? segments[0]!.get(18);
+    let encoding = resolveCharset(label);
+    if (encoding === null) {
+      issues.push(error('HL7_CHARSET_UNKNOWN', `character set ${JSON.stringify(label)} is unknown or not supported`, 'MSH-18'));
+      encoding = 'iso-8859-1';
+    } else if (encoding === undefined) {
+      const fallback = src.opts.defaultCharset ?? 'auto';
+      encoding = fallback === 'auto' ? 'utf8' : resolveCharset(fallback) ?? 'utf8';
+    }
+    (ctx as { encoding: Encoding }).encoding = encoding;
+  }
+  const message = new Hl7Message({
+    ctx: ctx satisfies CodecContext,
+    segments,
+    prefix: text.slice(0, segStart),
+    source: text,
+    sourceBytes: src.sourceBytes,
+    bom: src.bom,
+  });
+  return { message, issues };
+}
