@@ -24,7 +24,7 @@ export interface TestFhirServer {
 /** Lets tests make the server fail a request (return an HTTP status) depending on what it carries. */
 export type FailureRule = (req: { method: string; url: string; body: string }) => number | undefined;
 
-export async function startTestFhirServer(opts: { port?: number; host?: string; fail?: FailureRule } = {}): Promise<TestFhirServer> {
+export async function startTestFhirServer(opts: { port?: number; host?: string; fail?: FailureRule; /** added latency per request */ delayMs?: number } = {}): Promise<TestFhirServer> {
   loadBaseDefinitions();
   if (!searchIndexed) {
     indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
@@ -44,6 +44,7 @@ export async function startTestFhirServer(opts: { port?: number; host?: string; 
   app.all('/fhir/R4/*', async (req, reply) => {
     const url = req.url.slice('/fhir/R4'.length) || '/';
     requests.push({ method: req.method, url });
+    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
     const forced = opts.fail?.({ method: req.method, url, body: JSON.stringify(req.body ?? '') });
     if (forced) return reply.code(forced).type('application/fhir+json').send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'forced failure' }] });
     const fhirReq: FhirRequest = {

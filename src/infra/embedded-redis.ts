@@ -13,6 +13,38 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * An engine killed with SIGKILL cannot stop its redis-server child, which then keeps the data directory. Before
+ * starting, stop such an orphan (SIGTERM makes it flush its AOF), identified by the pid file and its command line.
+ */
+async function stopOrphan(pidFile: string): Promise<void> {
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  const cmdline = (() => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  if (pid > 0 && alive(pid) && cmdline.includes('redis-server')) {
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
 export function findRedisServer(): string | undefined {
   const r = spawnSync('sh', ['-c', 'command -v redis-server || ls /usr/bin/redis-server /usr/sbin/redis-server 2>/dev/null | head -1']);
   const found = r.stdout.toString().trim().split('\n')[0];
@@ -28,6 +60,8 @@ export async function startEmbeddedRedis(dataDir: string, opts: { port?: number 
   const bin = findRedisServer();
   if (!bin) throw new Error(REDIS_INSTALL_HINT);
   fs.mkdirSync(dataDir, { recursive: true });
+  const pidFile = path.join(path.resolve(dataDir), 'redis.pid');
+  await stopOrphan(pidFile);
   const port = opts.port ?? (await freePort());
   const args = [
     '--port', String(port),
@@ -38,6 +72,7 @@ export async function startEmbeddedRedis(dataDir: string, opts: { port?: number 
     '--maxmemory-policy', 'noeviction',
     '--save', '',
     '--daemonize', 'no',
+    '--pidfile', pidFile,
     '--protected-mode', 'yes',
   ];
   const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });

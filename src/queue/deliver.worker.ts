@@ -1,12 +1,12 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { DeliveryError, type Sender } from '../engine/define.js';
 import type { CompiledChannel } from '../engine/pipeline.js';
-import { backoffDelay, deliverQueueName, type DeliverJob } from './queues.js';
+import { backoffDelay, deliverQueueName, WORKER_LOCKS, type DeliverJob } from './queues.js';
 import { retryPolicyOf } from './process.worker.js';
 import type { WorkerDeps } from './deps.js';
 
-/** A message waiting behind an earlier one of its key is looked at again after 100 ms, doubling up to 30 s. */
-const blockedDelay = (times: number) => Math.min(30_000, 100 * 2 ** Math.min(times, 9));
+/** A message waiting behind an earlier one of its key is looked at again after 50 ms, doubling up to 2 s. */
+const blockedDelay = (times: number) => Math.min(2_000, 50 * 2 ** Math.min(times, 6));
 
 interface Outcome {
   outcome: 'sent' | 'retry' | 'held' | 'blocked' | 'skip';
@@ -85,6 +85,7 @@ export function startDeliverWorker(ch: CompiledChannel, destinationId: string, s
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: ch.config.queue.concurrency,
+    ...WORKER_LOCKS,
   });
   w.on('error', (err) => deps.logger.error({ channel: ch.config.id, destination: destinationId, err: err.message }, 'deliver worker error'));
   w.on('failed', (job, err) => deps.logger.error({ channel: ch.config.id, destination: destinationId, messageId: job?.data.messageId, err: err.message }, 'delivery job failed; swept again later'));

@@ -3,7 +3,7 @@ import type { CompiledChannel } from '../engine/pipeline.js';
 import { runPipeline, splitInput } from '../engine/pipeline.js';
 import { error, hasErrors } from '../engine/issues.js';
 import type { Snapshot, Stage } from '../store/message-store.js';
-import { processQueueName, type ProcessJob } from './queues.js';
+import { processQueueName, WORKER_LOCKS, type ProcessJob } from './queues.js';
 import { enqueueDelivery, enqueueProcess } from './enqueue.js';
 import type { WorkerDeps } from './deps.js';
 
@@ -87,6 +87,7 @@ export function startProcessWorker(ch: CompiledChannel, deps: WorkerDeps): Worke
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: ch.config.queue.concurrency,
+    ...WORKER_LOCKS,
   });
   w.on('failed', (job, err) => deps.logger.error({ channel: ch.config.id, messageId: job?.data.messageId, err: err.message }, 'processing failed; the message stays received and is retried at next start'));
   w.on('error', (err) => deps.logger.error({ channel: ch.config.id, err: err.message }, 'process worker error'));

@@ -42,6 +42,13 @@ export function backoffDelay(attemptsMade: number, policy: Pick<RetryPolicy, 'in
   return Math.round(exp / 2 + random() * (exp / 2));
 }
 
+/**
+ * Worker lock settings. A job's lock is renewed every lockDuration/2 while it runs, so a long send keeps it; a job
+ * whose worker died is taken back after at most lockDuration + stalledInterval (about 15 s) instead of BullMQ's
+ * default of up to a minute. Stalling twice fails the job; the engine's sweep re-enqueues it from the store.
+ */
+export const WORKER_LOCKS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
+
 export interface QueueSet {
   process(channelId: string): Queue<ProcessJob>;
   deliver(channelId: string, destinationId: string): Queue<DeliverJob>;
