@@ -19,14 +19,14 @@ export async function freshDatabase(serverUrl: string, name: string): Promise<st
 }
 
 /** Polls until `check` returns a truthy value (or throws after timeoutMs with the last value seen). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastErr: unknown;
   while (Date.now() < deadline) {
     try {
       last = await check();
-      if (last) return last;
+      if (last) return last as NonNullable<T>;
     } catch (e) {
       lastErr = e;
     }

@@ -90,7 +90,7 @@ describe('identity-csv channel end to end', () => {
   it('the same file dropped twice is recorded once and not sent again', async () => {
     const csv = fs.readFileSync(path.join(repoRoot, 'fixtures/identity/one-qualified.csv'));
     drop('first.csv', csv);
-    await eventually(async () => (await byRef('first.csv#')).some((m) => m.status === 'delivered'));
+    await eventually(async () => (await byRef('first.csv')).some((m) => m.status === 'delivered'));
     const before = fhir.requests.length;
     drop('second-copy.csv', csv);
     await eventually(() => fs.existsSync(path.join(inbox, 'identity', 'archive')) && !fs.existsSync(path.join(inbox, 'identity', 'second-copy.csv')) && fs.readdirSync(path.join(inbox, 'identity', '.processing')).length === 0);
@@ -121,7 +121,7 @@ describe('identity-csv channel end to end', () => {
     failures = [{ text: 'REFUS', status: 422, times: 1 }];
     drop('refused.csv', `ins;nom_naissance;prenoms_naissance;date_naissance;sexe;lieu_naissance_insee;ipp;ipp_autorite;fiabilite\n;REFUS;Zoé;1990-01-01;F;75056;IPP888;1.2.250.1.71.4.2.2;PROV\n`);
     const [held] = await eventually(async () => {
-      const all = await byRef('refused.csv#');
+      const all = await byRef('refused.csv');
       return all.length === 1 && all[0]!.status === 'held' ? all : undefined;
     });
     expect((await engine.store.delivery(held!.id, 'dcc-fhir'))?.last_error).toMatch(/refused: HTTP 422/);

@@ -38,7 +38,8 @@ export async function processMessage(ch: CompiledChannel, messageId: string, dep
   if (!raw) throw new Error(`message ${messageId} has no raw snapshot`);
 
   const split = msg.parent_id === null ? splitInput(ch, raw.content) : undefined;
-  if (split) {
+  // a batch of one part (a one-row file) is processed as itself, without a child message
+  if (split && (hasErrors(split.issues) || split.parts.length !== 1)) {
     if (hasErrors(split.issues)) {
       await store.setStatus(messageId, 'rejected', split.issues);
       metrics.processed.inc({ channel, status: 'rejected' });

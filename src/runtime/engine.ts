@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import type { RunningSource, Sender, SourceContext } from '../engine/define.js';
+import type { RawMessage, ReceiveResult, RunningSource, Sender, SourceContext } from '../engine/define.js';
 import { formatIssue, hasErrors } from '../engine/issues.js';
 import { loadChannels } from '../engine/channel-loader.js';
 import { compileChannel, type CompiledChannel } from '../engine/pipeline.js';
@@ -124,19 +124,21 @@ export class Engine {
       logger: this.logger.child({ channel: channelId }),
       dataDir: this.config.dataDir,
       baseDir: ch.baseDir,
-      // stored durably, then enqueued; only then may the source acknowledge its sender
-      receive: async (raw) => {
-        const r = await this.store.receive(channelId, raw);
-        if (r.status === 'received') await enqueueProcess(this.queues, channelId, [r.id]);
-        this.metrics.received.inc({ channel: channelId, outcome: r.duplicate ? 'duplicate' : 'stored' });
-        return { messageId: r.id, duplicate: r.duplicate };
-      },
+      receive: (raw) => this.receive(channelId, raw),
       reject: async (raw, issues) => {
         const r = await this.store.receive(channelId, raw, { status: 'rejected', issues });
         this.metrics.received.inc({ channel: channelId, outcome: 'rejected' });
         return { messageId: r.id, duplicate: r.duplicate };
       },
     };
+  }
+
+  /** What every source calls: stored durably, then enqueued; only then may the source acknowledge its sender. */
+  async receive(channelId: string, raw: RawMessage): Promise<ReceiveResult> {
+    const r = await this.store.receive(channelId, raw);
+    if (r.status === 'received') await enqueueProcess(this.queues, channelId, [r.id]);
+    this.metrics.received.inc({ channel: channelId, outcome: r.duplicate ? 'duplicate' : 'stored' });
+    return { messageId: r.id, duplicate: r.duplicate };
   }
 
   /**
