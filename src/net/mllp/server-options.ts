@@ -70,7 +70,7 @@ export type MllpServerEvent =
   | { type: 'connection-open'; connectionId: string; remoteAddress: string; remotePort: number; transport: 'tcp' | 'tls' }
   | { type: 'connection-closed'; connectionId: string; reason: MllpCloseReason; framesReceived: number; framesAcked: number }
   | { type: 'connection-dropped'; remoteAddress?: string; remotePort?: number }
-  | { type: 'tls-error'; remoteAddress?: string; error: Error }
+  | { type: 'tls-error'; remoteAddress?: string; error: Error; /** certificate verification failure, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE */ authorizationError?: string }
   | { type: 'frame-issue'; connectionId: string; issue: MllpDecoderIssue }
   | { type: 'handler-error'; connectionId: string; frameIndex: number; error: unknown }
   | { type: 'socket-error'; connectionId: string; error: Error }

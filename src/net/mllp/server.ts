@@ -83,7 +83,10 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
   });
   server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
     stats.tlsHandshakeFailures += 1;
-    o.emit({ type: 'tls-error', error, ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}) });
+    // A client certificate rejected by Node's own check surfaces as a bare "socket hang up": add the verify error.
+    const authorizationError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+    o.emit({ type: 'tls-error', error, ...(authorizationError ? { authorizationError } : {}),
+      ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}) });
   });
 
   await new Promise<void>((resolve, reject) => {
