@@ -142,13 +142,15 @@ export function decodeMessageBytes(bytes: Uint8Array, opts: { defaultCharset?: D
   const isMsh = body[start] === 0x4d && body[start + 1] === 0x53 && body[start + 2] === 0x48;
   const label = opts.charset ?? (isMsh ? scanMsh18(body, start) : '');
   let encoding = resolveCharset(label);
+  let utf8Valid: boolean | undefined;
+  const validUtf8 = () => (utf8Valid ??= isUtf8(body));
   if (encoding === null) {
     issues.push(error('HL7_CHARSET_UNKNOWN', `character set ${JSON.stringify(label)} is unknown or not supported; bytes read as ISO-8859-1`, 'MSH-18'));
     encoding = 'iso-8859-1';
   } else if (encoding === undefined) {
     const fallback = opts.defaultCharset ?? 'auto';
     if (fallback === 'auto') {
-      encoding = bom || isUtf8(body) ? 'utf8' : 'iso-8859-1';
+      encoding = bom || validUtf8() ? 'utf8' : 'iso-8859-1';
     } else {
       const resolved = resolveCharset(fallback);
       if (!resolved) throw new Error(`defaultCharset ${JSON.stringify(fallback)} is not a supported character set`);
@@ -158,7 +160,7 @@ export function decodeMessageBytes(bytes: Uint8Array, opts: { defaultCharset?: D
   if (encoding === 'ascii' && hasHighByte(body)) {
     issues.push(warning('HL7_CHARSET_MISMATCH', 'MSH-18 says ASCII but bytes above 0x7F are present; read as ISO-8859-1', 'MSH-18'));
     encoding = 'iso-8859-1';
-  } else if (encoding === 'utf8' && !isUtf8(body)) {
+  } else if (encoding === 'utf8' && !validUtf8()) {
     const asUtf8 = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
     const hasMultiByte = /[^\x00-\x7f\ufffd]/.test(asUtf8);
     encoding = hasMultiByte ? 'utf8' : 'iso-8859-1';

@@ -3,8 +3,9 @@
  */
 import { error, warning, type Issue } from '../../engine/issues.js';
 import { decodeMessageBytes, resolveCharset, type DefaultCharset, type Encoding } from './charset.js';
-import { readEncodingCharacters } from './delimiters.js';
+import { readEncodingCharacters, type Delimiters } from './delimiters.js';
 import { Hl7Message } from './message.js';
+import { piece } from './pieces.js';
 import { Hl7Segment, type CodecContext } from './segment.js';
 
 /** Default maximum size of one message: 32 MiB. */
@@ -62,6 +63,26 @@ interface TextSource {
   opts: ParseOptions;
 }
 
+/**
+ * The character set of a message given as text: MSH-18 (first component of the first repetition) drives `\X..\`
+ * decoding and serialisation; empty MSH-18 gives `defaultCharset` (`auto` → UTF-8 for text).
+ */
+function textEncoding(text: string, mshStart: number, d: Delimiters, opts: ParseOptions, issues: Issue[]): Encoding {
+  let end = text.indexOf('\r', mshStart);
+  const lf = text.indexOf('\n', mshStart);
+  if (end === -1 || (lf !== -1 && lf < end)) end = lf === -1 ? text.length : lf;
+  const msh18 = text.slice(mshStart, end).split(d.field)[17] ?? '';
+  const label = opts.charset ?? piece(piece(msh18, d.repetition, 1), d.component, 1);
+  const encoding = resolveCharset(label);
+  if (encoding === null) {
+    issues.push(error('HL7_CHARSET_UNKNOWN', `character set ${JSON.stringify(label)} is unknown or not supported`, 'MSH-18'));
+    return 'iso-8859-1';
+  }
+  if (encoding !== undefined) return encoding;
+  const fallback = opts.defaultCharset ?? 'auto';
+  return fallback === 'auto' ? 'utf8' : resolveCharset(fallback) ?? 'utf8';
+}
+
 function parseText(text: string, src: TextSource): ParseResult {
   const issues = src.issues;
   const n = text.length;
@@ -76,7 +97,9 @@ function parseText(text: string, src: TextSource): ParseResult {
     issues.push(warning('HL7_LEADING_WHITESPACE', `${pos} blank character(s) before MSH`));
   }
   if (!text.startsWith('MSH', pos)) {
-    return { issues: [...issues, error('HL7_NO_MSH', `a message must start with an MSH segment; it starts with ${JSON.stringify(text.slice(pos, pos + 3))}`)] };
+    const start = text.slice(pos, pos + 3);
+    const hint = start === 'FHS' || start === 'BHS' ? ' (a batch file: read it with parseBatch)' : '';
+    return { issues: [...issues, error('HL7_NO_MSH', `a message must start with an MSH segment; it starts with ${JSON.stringify(start)}${hint}`)] };
   }
   const fs = text[pos + 3];
   if (fs === undefined || fs === '\r' || fs === '\n') {
@@ -95,9 +118,11 @@ function parseText(text: string, src: TextSource): ParseResult {
   issues.push(...enc.issues);
   if (!enc.delimiters) return { issues };
 
+  const encoding = src.encoding ?? textEncoding(text, pos, enc.delimiters, src.opts, issues);
+  const ctx: CodecContext = { delimiters: enc.delimiters, encoding };
+
   // Segments
   const segments: Hl7Segment[] = [];
-  const ctx = { delimiters: enc.delimiters, encoding: src.encoding ?? 'utf8' };
   const hasLF = text.indexOf('\n', pos) !== -1;
   let nextCR = -1;
   let nextLF = hasLF ? -1 : n;
@@ -181,6 +206,8 @@ function parseText(text: string, src: TextSource): ParseResult {
   }
   if (bad > 3) issues.push(error('HL7_BAD_SEGMENT', `${bad} malformed segments in total`));
   if (bad > 0) return { issues };
+  const mshCount = segments.reduce((n, seg) => (seg.name === 'MSH' ? n + 1 : n), 0);
+  if (mshCount > 1) issues.push(warning('HL7_MULTIPLE_MSH', `${mshCount} MSH segments: several messages were read as one (use parseBatch)`));
 
   if (lf + crlf > 0) {
     const kinds = [lf && `LF (${lf})`, crlf && `CRLF (${crlf})`, cr && `CR (${cr})`].filter(Boolean).join(', ');
@@ -192,21 +219,8 @@ function parseText(text: string, src: TextSource): ParseResult {
     issues.push(warning('HL7_TRAILING_EMPTY_FIELDS', `segments end with an empty field (a trailing ${JSON.stringify(fs)}): ${[...trailingEmpty].slice(0, 8).join(', ')}`));
   }
 
-  // Character set: from the bytes' decoding, or from MSH-18 for text input
-  if (src.encoding === undefined) {
-    const label = src.opts.charset ?? segments[0]!.get(18);
-    let encoding = resolveCharset(label);
-    if (encoding === null) {
-      issues.push(error('HL7_CHARSET_UNKNOWN', `character set ${JSON.stringify(label)} is unknown or not supported`, 'MSH-18'));
-      encoding = 'iso-8859-1';
-    } else if (encoding === undefined) {
-      const fallback = src.opts.defaultCharset ?? 'auto';
-      encoding = fallback === 'auto' ? 'utf8' : resolveCharset(fallback) ?? 'utf8';
-    }
-    (ctx as { encoding: Encoding }).encoding = encoding;
-  }
   const message = new Hl7Message({
-    ctx: ctx satisfies CodecContext,
+    ctx,
     segments,
     prefix: text.slice(0, segStart),
     source: text,
