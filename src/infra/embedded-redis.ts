@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, waitForPort } from './free-port.js';
@@ -45,10 +45,18 @@ async function stopOrphan(pidFile: string): Promise<void> {
   fs.rmSync(pidFile, { force: true });
 }
 
-export function findRedisServer(): string | undefined {
-  const r = spawnSync('sh', ['-c', 'command -v redis-server || ls /usr/bin/redis-server /usr/sbin/redis-server 2>/dev/null | head -1']);
-  const found = r.stdout.toString().trim().split('\n')[0];
-  return found ? found : undefined;
+/** Looks for an executable `redis-server` on the search path (PATH plus the Debian locations). */
+export function findRedisServer(searchPath = `${process.env.PATH ?? ''}:/usr/bin:/usr/sbin:/usr/local/bin`): string | undefined {
+  for (const dir of searchPath.split(':').filter(Boolean)) {
+    const candidate = path.join(dir, 'redis-server');
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -56,8 +64,8 @@ export function findRedisServer(): string | undefined {
  * (BullMQ must never lose keys to eviction), data kept in `dataDir`. Stopped with SHUTDOWN semantics (SIGTERM
  * makes redis flush the AOF) when `stop()` is called or the parent exits.
  */
-export async function startEmbeddedRedis(dataDir: string, opts: { port?: number } = {}): Promise<EmbeddedRedis> {
-  const bin = findRedisServer();
+export async function startEmbeddedRedis(dataDir: string, opts: { port?: number; searchPath?: string } = {}): Promise<EmbeddedRedis> {
+  const bin = findRedisServer(opts.searchPath);
   if (!bin) throw new Error(REDIS_INSTALL_HINT);
   fs.mkdirSync(dataDir, { recursive: true });
   const pidFile = path.join(path.resolve(dataDir), 'redis.pid');

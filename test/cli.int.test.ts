@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { repoRoot, tmpDir } from './helpers.js';
+
+const relais = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [path.join(repoRoot, 'bin/relais.mjs'), ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+
+it('run-once writes each destination output and exits 1 when a part is rejected', () => {
+  const out = tmpDir('runonce');
+  const ok = relais(['run-once', 'identity-csv', 'fixtures/identity/one-qualified.csv', '--out', out]);
+  expect(ok.status).toBe(0);
+  expect(JSON.parse(fs.readFileSync(path.join(out, 'dcc-fhir.json'), 'utf8'))).toEqual(JSON.parse(fs.readFileSync(path.join(repoRoot, 'fixtures/identity/expected/one-qualified.dcc-fhir.json'), 'utf8')));
+  const bad = relais(['run-once', 'identity-csv', 'fixtures/identity/bad-rows.csv', '--out', path.join(out, 'bad')]);
+  expect(bad.status).toBe(1);
+  expect(bad.stdout).toContain('ERROR NIR_KEY at ins: the NIR key 39 is wrong (expected 38)');
+  expect(bad.stdout).toContain('ERROR BIRTH_DATE_MISSING at date_naissance');
+  expect(fs.readdirSync(path.join(out, 'bad')).sort()).toEqual(['archive-file.1.json', 'dcc-fhir.1.json']);
+});
+
+it('lint exits 1 with file:line on a broken channel, 0 on the repository channels', () => {
+  expect(relais(['lint']).status).toBe(0);
+  const dir = tmpDir('lintcli');
+  fs.writeFileSync(path.join(dir, 'x.yaml'), 'id: x\nsource:\n  type: folder\n  path: in\n  colour: red\n');
+  const r = relais(['lint', '--channels', dir]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/CHANNEL_UNKNOWN_KEY at .*x\.yaml:5: unknown key "colour"/);
+});
+
+it('relais test passes on the repository fixtures and fails on a wrong expectation', () => {
+  const ok = relais(['test']);
+  expect(ok.status).toBe(0);
+  expect(ok.stdout).toMatch(/4 passed, 0 failed/);
+  const dir = tmpDir('testcli');
+  fs.copyFileSync(path.join(repoRoot, 'channels/identity-csv.yaml'), path.join(dir, 'identity-csv.yaml'));
+  fs.writeFileSync(path.join(dir, 'identity-csv.test.yaml'), `cases:\n  - name: wrong\n    input: ${path.join(repoRoot, 'fixtures/identity/bad-rows.csv')}\n    parts:\n      - status: routed\n      - status: routed\n      - status: rejected\n        issues: [BIRTH_DATE_MISSING]\n`);
+  const r = relais(['test', '--channels', dir], { FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0') });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain('part 2 (line 3): expected routed, got rejected');
+});
+
+it('messages and replay work on the store while no engine runs (PGlite)', () => {
+  const data = tmpDir('msgcli');
+  const r = relais(['messages', '--json'], { RELAIS_DATA_DIR: data, DATABASE_URL: '' });
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual([]);
+  const rep = relais(['replay', 'nope'], { RELAIS_DATA_DIR: data, DATABASE_URL: '' });
+  expect(rep.status).toBe(1);
+  expect(rep.stderr).toContain('no message nope');
+});
