@@ -219,7 +219,7 @@ describe('serializeHl7', () => {
 describe('hints', () => {
   it('points batch input to parseBatch', () => {
     expect(parseHl7('FHS|^~\\&\rMSH|^~\\&|A\r').issues[0]!.message).toMatch(/parseBatch/);
-    const two = parseHl7('MSH|^~\\&|A|||||ADT^A01|1|P|2.5\rMSH|^~\\&|B|||||ADT^A01|2|P|2.5\r');
+    const two = parseHl7('MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rMSH|^~\\&|B||||||ADT^A01|2|P|2.5\r');
     expect(two.issues).toMatchObject([{ severity: 'warning', code: 'HL7_MULTIPLE_MSH' }]);
     expect(two.message!.get('MSH[2]-10')).toBe('2');
   });
