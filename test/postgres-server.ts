@@ -53,8 +53,14 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     url: `postgres://relais@127.0.0.1:${port}/postgres`,
     async stop() {
       if (child.exitCode === null) {
-        child.kill('SIGINT'); // fast shutdown
+        // runuser does not forward signals: send the fast-shutdown signal to the postmaster itself
+        const pidFile = path.join(dataDir, 'postmaster.pid');
+        const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
+        if (pid) process.kill(pid, 'SIGINT');
+        else child.kill('SIGINT');
+        const timer = setTimeout(() => (pid ? process.kill(pid, 'SIGKILL') : child.kill('SIGKILL')), 15_000);
         await exited;
+        clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
