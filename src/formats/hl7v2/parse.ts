@@ -6,7 +6,8 @@ import { decodeMessageBytes, resolveCharset, type DefaultCharset, type Encoding 
 import { readEncodingCharacters, type Delimiters } from './delimiters.js';
 import { Hl7Message } from './message.js';
 import { piece } from './pieces.js';
-import { Hl7Segment, type CodecContext } from './segment.js';
+import { scanSegments } from './scan.js';
+import type { CodecContext } from './segment.js';
 
 /** Default maximum size of one message: 32 MiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -34,8 +35,6 @@ const LF = 10;
 const SP = 32;
 const TAB = 9;
 const BOM = 0xfeff;
-
-const isAlnum = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
 
 /**
  * Parses one HL7v2 message. Bytes are decoded by MSH-18 (found by scanning the header bytes; see
@@ -121,94 +120,17 @@ function parseText(text: string, src: TextSource): ParseResult {
   const encoding = src.encoding ?? textEncoding(text, pos, enc.delimiters, src.opts, issues);
   const ctx: CodecContext = { delimiters: enc.delimiters, encoding };
 
-  // Segments
-  const segments: Hl7Segment[] = [];
-  const hasLF = text.indexOf('\n', pos) !== -1;
-  let nextCR = -1;
-  let nextLF = hasLF ? -1 : n;
-  let cr = 0;
-  let lf = 0;
-  let crlf = 0;
-  let blank = 0;
-  let bad = 0;
-  const trailingEmpty = new Set<string>();
-  const segStart = pos;
-  while (pos < n) {
-    const s = pos;
-    if (nextCR < s) {
-      nextCR = text.indexOf('\r', s);
-      if (nextCR === -1) nextCR = n;
-    }
-    if (nextLF < s) {
-      nextLF = text.indexOf('\n', s);
-      if (nextLF === -1) nextLF = n;
-    }
-    const e = nextCR < nextLF ? nextCR : nextLF;
-    let t = e;
-    let terminator: string;
-    if (e === n) terminator = '';
-    else if (text.charCodeAt(e) === CR) {
-      if (text.charCodeAt(e + 1) === LF) {
-        t = e + 2;
-        crlf++;
-        terminator = '\r\n';
-      } else {
-        t = e + 1;
-        cr++;
-        terminator = '\r';
-      }
-    } else {
-      t = e + 1;
-      lf++;
-      terminator = '\n';
-    }
-    // blank lines (only blanks up to a line end or the end of the input) belong to this segment's terminator
-    if (t < n) {
-      let c = text.charCodeAt(t);
-      if (c === CR || c === LF || c === SP || c === TAB) {
-        let q = t;
-        for (;;) {
-          while (q < n && ((c = text.charCodeAt(q)) === SP || c === TAB)) q++;
-          if (q === n) {
-            blank++;
-            t = n;
-            break;
-          }
-          if (c !== CR && c !== LF) break;
-          q += c === CR && text.charCodeAt(q + 1) === LF ? 2 : 1;
-          blank++;
-          t = q;
-        }
-        terminator = text.slice(e, t);
-      }
-    }
-
-    // Segment ID: up to 3 letters/digits, then the field separator (or the end of the segment)
-    let name: string;
-    if (e - s >= 3 && isAlnum(text.charCodeAt(s)) && isAlnum(text.charCodeAt(s + 1)) && isAlnum(text.charCodeAt(s + 2)) && (e - s === 3 || text.charCodeAt(s + 3) === fsCode)) {
-      name = text.slice(s, s + 3);
-    } else {
-      let k = s;
-      while (k < e && k < s + 3 && isAlnum(text.charCodeAt(k))) k++;
-      if (k === s || (k < e && text.charCodeAt(k) !== fsCode)) {
-        bad++;
-        if (bad <= 3) {
-          issues.push(
-            error('HL7_BAD_SEGMENT', `segment ${segments.length + 1} does not start with a segment ID followed by ${JSON.stringify(fs)} (starts with ${JSON.stringify(text.slice(s, Math.min(e, s + 4)))})`, `segment #${segments.length + 1}`),
-          );
-        }
-      }
-      name = text.slice(s, k);
-    }
-    if (e > s + 3 && text.charCodeAt(e - 1) === fsCode) trailingEmpty.add(name);
-    segments.push(new Hl7Segment(name, text.slice(s, e), undefined, ctx, terminator));
-    pos = t;
+  const scan = scanSegments(text, pos, ctx);
+  const { segments } = scan;
+  for (const bad of scan.bad.slice(0, 3)) {
+    issues.push(error('HL7_BAD_SEGMENT', `segment ${bad.index} does not start with a segment ID followed by ${JSON.stringify(fs)} (starts with ${JSON.stringify(bad.start)})`, `segment #${bad.index}`));
   }
-  if (bad > 3) issues.push(error('HL7_BAD_SEGMENT', `${bad} malformed segments in total`));
-  if (bad > 0) return { issues };
-  const mshCount = segments.reduce((n, seg) => (seg.name === 'MSH' ? n + 1 : n), 0);
+  if (scan.bad.length > 3) issues.push(error('HL7_BAD_SEGMENT', `${scan.bad.length} malformed segments in total`));
+  if (scan.bad.length > 0) return { issues };
+  const mshCount = segments.reduce((count, seg) => (seg.name === 'MSH' ? count + 1 : count), 0);
   if (mshCount > 1) issues.push(warning('HL7_MULTIPLE_MSH', `${mshCount} MSH segments: several messages were read as one (use parseBatch)`));
 
+  const { cr, lf, crlf, blank, trailingEmpty } = scan;
   if (lf + crlf > 0) {
     const kinds = [lf && `LF (${lf})`, crlf && `CRLF (${crlf})`, cr && `CR (${cr})`].filter(Boolean).join(', ');
     issues.push(warning('HL7_SEGMENT_TERMINATOR', `segments must end with CR; found ${kinds}`));
@@ -222,7 +144,7 @@ function parseText(text: string, src: TextSource): ParseResult {
   const message = new Hl7Message({
     ctx,
     segments,
-    prefix: text.slice(0, segStart),
+    prefix: text.slice(0, pos),
     source: text,
     sourceBytes: src.sourceBytes,
     bom: src.bom,
