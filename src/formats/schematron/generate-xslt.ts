@@ -21,9 +21,11 @@ import { pathToFileURL } from 'node:url';
 import type { ConcretePattern, ConcreteRule } from './instantiate.js';
 import type { SchLet, SchSchema } from './schematron-model.js';
 import type { PhaseSelection } from './select-phase.js';
-import { useDescendantAxis as xp } from './descendant-steps.js';
+import { prepareExpression as xp } from './expressions.js';
+import { R, XS, XSL } from './names.js';
+import { RESOURCE_FUNCTIONS } from './resource-functions.js';
 import { KeyRegistry, patternToSelect } from './pattern-to-select.js';
-import { R, RuleBodyWriter, XS, type AssertionInfo } from './rule-body.js';
+import { RuleBodyWriter, type AssertionInfo } from './rule-body.js';
 import { escapeAttr, escapeText, serializeElement } from './xml-text.js';
 
 export type { AssertionInfo } from './rule-body.js';
@@ -31,7 +33,6 @@ export type { AssertionInfo } from './rule-body.js';
 /** Bump when the generated XSLT changes shape: it is part of the SEF cache key. */
 export const GENERATOR_VERSION = '1';
 
-export const XSL = 'http://www.w3.org/1999/XSL/Transform';
 const ERR = 'Q{http://www.w3.org/2005/xqt-errors}';
 /** Name of the stylesheet parameter that turns fired-rule tracing on. */
 export const TRACE_PARAM = `${R}trace`;
@@ -198,6 +199,7 @@ export function generateXslt(schema: SchSchema, selection: PhaseSelection): Gene
     globals.text +
     counters.keys.keys().map((k) => `<xsl:key name="${k.name}" match="*" use="${escapeAttr(k.use)}"/>\n`).join('') +
     LOCATION_FUNCTION +
+    RESOURCE_FUNCTIONS +
     `<xsl:template match="/">\n<xsl:variable name="${R}results" as="map(*)*">\n${runs}</xsl:variable>\n` +
     `<xsl:sequence select="array{$${R}results}"/>\n</xsl:template>\n` +
     declarations +

@@ -85,6 +85,8 @@ function topLevel(text: string): string {
   return out;
 }
 
+const UNION = /\s+union\s+/y;
+
 /** Splits on `|` / `union` outside brackets, parentheses, braces, string literals and comments. */
 export function splitTopLevelUnion(pattern: string): string[] {
   const branches: string[] = [];
@@ -103,7 +105,8 @@ export function splitTopLevelUnion(pattern: string): string[] {
       branches.push(pattern.slice(start, i));
       start = i + 1;
     } else if (/\s/.test(c)) {
-      const m = /^\s+union\s+/.exec(pattern.slice(i));
+      UNION.lastIndex = i;
+      const m = UNION.exec(pattern);
       if (m) {
         branches.push(pattern.slice(start, i));
         i += m[0].length - 1;

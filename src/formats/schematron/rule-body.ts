@@ -11,13 +11,9 @@
  */
 import type { AbstractRule, ResolvedItem } from './instantiate.js';
 import type { MessagePart, SchAssertion, SchDiagnostic } from './schematron-model.js';
-import { useDescendantAxis as xp } from './descendant-steps.js';
+import { prepareExpression as xp } from './expressions.js';
+import { R, XS } from './names.js';
 import { escapeAttr, escapeText } from './xml-text.js';
-
-export const RELAIS_SCH_NS = 'urn:relais:schematron';
-/** EQName prefix of our own templates, variables, functions and parameters (no namespace prefix to clash with). */
-export const R = `Q{${RELAIS_SCH_NS}}`;
-export const XS = 'Q{http://www.w3.org/2001/XMLSchema}';
 /** Name of the parameter carrying the including rule's index into abstract-rule templates. */
 const RULE_PARAM = `${R}rule`;
 
@@ -117,7 +113,7 @@ export class RuleBodyWriter {
     const entry = { name, text: '' };
     this.templates.set(rule, entry); // registered before the body: nested extends of the same rule reuse it
     entry.text =
-      `<xsl:template name="${name}">\n<xsl:param name="${RULE_PARAM}" as="${XS}integer"/>\n` +
+      `<xsl:template name="${name}">\n<xsl:param name="${RULE_PARAM}"/>\n` +
       `${this.body(rule.items, `$${RULE_PARAM}`)}</xsl:template>\n`;
     return name;
   }

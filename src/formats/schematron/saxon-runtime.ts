@@ -4,6 +4,9 @@
  */
 import { createRequire } from 'node:module';
 
+/** A document node built by SaxonJS (opaque here). */
+export type SaxonDocument = object & { readonly __saxonDocument?: never };
+
 /** Options of `SaxonJS.transform` used here (see the SaxonJS 2 documentation of `SaxonJS.transform`). */
 export interface SaxonTransformOptions {
   /** A SEF (compiled stylesheet) as parsed JSON; SaxonJS keeps its own annotations on it, so reuse the object. */
@@ -13,12 +16,11 @@ export interface SaxonTransformOptions {
   destination: 'serialized';
   /** Global parameters keyed by EQName (`Q{uri}local`). */
   stylesheetParams?: Record<string, unknown>;
-  /** Documents already loaded by `doc()` / `document()`, keyed by absolute URI; SaxonJS adds to it. */
-  documentPool?: Record<string, unknown>;
+  /** Documents already loaded for `doc()` / `document()`, keyed by absolute URI (SaxonJS copies, never adds). */
+  documentPool?: Record<string, SaxonDocument>;
+  /** Receives `xsl:message` output (instead of the console). */
+  deliverMessage?: (message: { textContent?: string | null }, errorCode: string) => void;
 }
-
-/** A document node built by SaxonJS (opaque here). */
-export type SaxonDocument = object & { readonly __saxonDocument?: never };
 
 interface SaxonJsApi {
   transform(options: SaxonTransformOptions, mode: 'async'): Promise<{ principalResult: unknown }>;

@@ -176,6 +176,16 @@ describe('document() and the compiled-stylesheet cache', () => {
     expect((await v.validate(order('<line unit="lb"/>'))).map((i) => i.message)).toEqual(['unit lb is not in ../jeux/units.xml']);
   });
 
+  it('reads computed local document URIs but refuses network URIs taken from the document', async () => {
+    const v = await compile('value-set/schematrons/units.sch');
+    const local = order('<link href="../jeux/units.xml" set="units"/>');
+    expect(await v.validate(local)).toEqual([]);
+    expect(await v.validate(local)).toEqual([]); // second run: the computed document comes from the pool
+    const remote = await v.validate(order('<link href="http://127.0.0.1:9/units.xml" set="units"/>'));
+    expect(remote).toEqual([expect.objectContaining({ code: 'SCH_ERROR', patternId: 'links', path: '/order/link[1]' })]);
+    expect(remote[0]?.message).toContain('only local files can be read, not http://127.0.0.1:9/units.xml');
+  });
+
   it('reuses the compiled stylesheet from memory, then from disk, and recompiles when a .sch changes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-sch-copy-'));
     try {

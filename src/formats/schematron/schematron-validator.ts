@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { IssuesError, error } from '../../engine/issues.js';
-import { preloadDocuments, xmlLiterals } from './document-preload.js';
+import { DocumentPool, xmlLiterals } from './document-pool.js';
+import { DOC_MESSAGE_PREFIX, POOLED_PARAM } from './resource-functions.js';
 import { GENERATOR_VERSION, TRACE_PARAM, generateXslt, type GeneratedXslt } from './generate-xslt.js';
 import { instantiate } from './instantiate.js';
 import { loadSchematron } from './load-schematron.js';
@@ -110,7 +111,8 @@ export async function compileSchematron(schPath: string, options: CompileSchemat
     throw asSchemaIssues(schPath, e);
   }
   const { generated, mainFile, warnings } = planned;
-  const documentPool = await preloadDocuments(mainFile, xmlLiterals(generated.expressions));
+  const documents = new DocumentPool();
+  await documents.preload(mainFile, xmlLiterals(generated.expressions));
 
   async function run(xml: string | Uint8Array | SchematronSource, runOptions: RunOptions = {}): Promise<SchematronReport> {
     let source: SchematronSource;
@@ -122,19 +124,25 @@ export async function compileSchematron(schPath: string, options: CompileSchemat
       source = parsed.source;
     }
     let json: string;
+    const announced: string[] = [];
     try {
       json = await transformToString({
         stylesheetInternal: sef,
         sourceNode: saxonDocumentOf(source),
         destination: 'serialized',
-        stylesheetParams: { [TRACE_PARAM]: runOptions.traceFiredRules === true },
-        documentPool,
+        stylesheetParams: { [TRACE_PARAM]: runOptions.traceFiredRules === true, [POOLED_PARAM]: documents.knownUris() },
+        documentPool: documents.documents,
+        deliverMessage: (message) => {
+          const text = message.textContent ?? '';
+          if (text.startsWith(DOC_MESSAGE_PREFIX)) announced.push(text.slice(DOC_MESSAGE_PREFIX.length));
+        },
       });
     } catch (e) {
       // errors outside any rule (a global let, a value set that cannot be read…): the whole run failed
       const message = e instanceof Error ? e.message : String(e);
       return { issues: [error(SCH_ERROR, `schematron ${mainFile} could not be evaluated: ${message}`)], firedRules: [] };
     }
+    await documents.learn(announced);
     return toReport(json, generated);
   }
 
