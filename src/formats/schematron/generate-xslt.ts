@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import type { ConcretePattern, ConcreteRule } from './instantiate.js';
 import type { SchLet, SchSchema } from './schematron-model.js';
 import type { PhaseSelection } from './select-phase.js';
-import { prepareExpression as xp } from './expressions.js';
+import { prepareExpression } from './expressions.js';
 import { R, XS, XSL } from './names.js';
 import { RESOURCE_FUNCTIONS } from './resource-functions.js';
 import { KeyRegistry, patternToSelect } from './pattern-to-select.js';
@@ -85,7 +85,7 @@ function namespaceDeclarations(schema: SchSchema): string {
  * the same expression is emitted once; two different definitions among schema, phase and active-pattern lets are an
  * error; an inactive pattern cannot override an earlier definition.
  */
-function globalLets(schema: SchSchema, selection: PhaseSelection): { text: string; names: Set<string>; expressions: string[] } {
+function globalLets(schema: SchSchema, selection: PhaseSelection, keys: KeyRegistry): { text: string; names: Set<string>; expressions: string[] } {
   const defined = new Map<string, string>();
   const strict: SchLet[] = [...schema.lets, ...selection.lets, ...selection.active.flatMap((p) => p.lets)];
   const lenient: SchLet[] = selection.inactive.flatMap((p) => p.lets);
@@ -99,7 +99,7 @@ function globalLets(schema: SchSchema, selection: PhaseSelection): { text: strin
       return;
     }
     defined.set(l.name, l.value);
-    out += `<xsl:variable name="${escapeAttr(l.name)}" select="${escapeAttr(xp(l.value))}"/>\n`;
+    out += `<xsl:variable name="${escapeAttr(l.name)}" select="${escapeAttr(prepareExpression(l.value, keys))}"/>\n`;
   };
   for (const l of strict) emit(l, true);
   for (const l of lenient) emit(l, false);
@@ -139,7 +139,7 @@ function patternDeclarations(pattern: ConcretePattern, patternIndex: number, cou
     counters.rules.push({ pattern: patternIndex, context: rule.context, ...(rule.id !== undefined ? { id: rule.id } : {}) });
     counters.writer.expressions.push(rule.context);
     counters.templates.push(ruleTemplate(rule, ruleIndex, counters.writer));
-    const select = xp(patternToSelect(rule.context, counters.namespaces, counters.keys));
+    const select = prepareExpression(patternToSelect(rule.context, counters.namespaces, counters.keys), counters.keys);
     const matches = `$${R}m${ruleIndex}[. instance of node()]`;
     const onError = `map{'k':'e','r':${ruleIndex},'loc':'/','msg':string($${ERR}code) || ': ' || $${ERR}description}`;
     globals += `<xsl:variable name="${R}m${ruleIndex}" as="item()*"><xsl:try select="${escapeAttr(select)}"><xsl:catch select="${onError}"/></xsl:try></xsl:variable>\n`;
@@ -175,12 +175,13 @@ const LOCATION_FUNCTION = `<xsl:function name="${R}location" as="${XS}string">
  * @throws SchematronCompileError on namespace or global variable clashes and unknown diagnostics.
  */
 export function generateXslt(schema: SchSchema, selection: PhaseSelection): GeneratedXslt {
-  const globals = globalLets(schema, selection);
-  const writer = new RuleBodyWriter(schema.diagnostics, globals.names, schema.file);
+  const keys = new KeyRegistry(R);
+  const globals = globalLets(schema, selection, keys);
+  const writer = new RuleBodyWriter(schema.diagnostics, globals.names, keys, schema.file);
   writer.expressions.push(...globals.expressions);
   const counters: Counters = {
     rules: [],
-    keys: new KeyRegistry(R),
+    keys,
     namespaces: new Map(schema.namespaces.map((n) => [n.prefix, n.uri])),
     writer,
     templates: [],
@@ -197,7 +198,7 @@ export function generateXslt(schema: SchSchema, selection: PhaseSelection): Gene
     `<xsl:param name="${TRACE_PARAM}" as="${XS}boolean" select="false()"/>\n` +
     schema.xslDeclarations.map((d) => serializeElement(d) + '\n').join('') +
     globals.text +
-    counters.keys.keys().map((k) => `<xsl:key name="${k.name}" match="*" use="${escapeAttr(k.use)}"/>\n`).join('') +
+    keys.keys().map((k) => `<xsl:key name="${k.name}" match="${escapeAttr(k.match)}" use="${escapeAttr(k.use)}"/>\n`).join('') +
     LOCATION_FUNCTION +
     RESOURCE_FUNCTIONS +
     `<xsl:template match="/">\n<xsl:variable name="${R}results" as="map(*)*">\n${runs}</xsl:variable>\n` +

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useDescendantAxis } from './descendant-steps.js';
+import { prepareExpression } from './expressions.js';
 import { KeyRegistry, patternToSelect } from './pattern-to-select.js';
 import { parseSaxonDocument, transformToString } from './saxon-runtime.js';
 import { escapeAttr } from './xml-text.js';
@@ -68,11 +69,15 @@ function matchingStylesheet(): string {
   );
 }
 
+function keyDeclarations(keys: KeyRegistry): string {
+  return keys.keys().map((k) => `<xsl:key name="${k.name}" match="${escapeAttr(k.match)}" use="${escapeAttr(k.use)}"/>\n`).join('');
+}
+
 function selectingStylesheet(): string {
   const keys = new KeyRegistry('Q{urn:t}');
   const ns = new Map([['cda', 'urn:hl7-org:v3'], ['other', 'urn:other']]);
   const selects = PATTERNS.map((p, i) => `map{'i': ${i}, 'nodes': array{ (${useDescendantAxis(patternToSelect(p, ns, keys))}) ! path(.) }},\n`);
-  const keyDecls = keys.keys().map((k) => `<xsl:key name="${k.name}" match="*" use="${escapeAttr(k.use)}"/>\n`).join('');
+  const keyDecls = keyDeclarations(keys);
   return `${HEAD}${keyDecls}<xsl:template match="/"><xsl:sequence select="array{ ${escapeAttr(selects.join(''))} () }"/></xsl:template>\n</xsl:stylesheet>\n`;
 }
 
@@ -92,6 +97,39 @@ async function run(name: string, xslt: string): Promise<Map<number, string[]>> {
   const rows = JSON.parse(json) as { i: number; nodes: string[] }[];
   return new Map(rows.map((r) => [r.i, [...new Set(r.nodes)].sort()]));
 }
+
+/** Expressions rewritten by prepareExpression, evaluated from every element (and the document node). */
+const EXPRESSIONS = [
+  './/cda:templateId[@root = "1.1"]',
+  ".//cda:templateId[@root='1.1']/..",
+  '//cda:templateId[@root="1.1"]',
+  'count(.//cda:entry[@typeCode = "DRIV"])',
+  './/cda:templateId[@root = "1.1"][1]',
+  '..//cda:value',
+  './/cda:value[@code]',
+  'cda:entry//cda:value[@code = "v1"]',
+  './/*[@root = "2.2"]',
+];
+
+function expressionStylesheet(rewrite: boolean): string {
+  const keys = new KeyRegistry('Q{urn:t}');
+  const rows = EXPRESSIONS.map((e, i) => {
+    const expr = rewrite ? prepareExpression(e, keys) : e;
+    return `map{'i': ${i}, 'nodes': array{ (/, //*) ! (path(.) || ' -> ' || string-join((${expr}) ! Q{urn:t}show(.), ' ')) }},\n`;
+  });
+  const show = `<xsl:function name="Q{urn:t}show"><xsl:param name="item"/><xsl:sequence select="if ($item instance of node()) then path($item) else string($item)"/></xsl:function>\n`;
+  return `${HEAD}${keyDeclarations(keys)}${show}<xsl:template match="/"><xsl:sequence select="array{ ${escapeAttr(rows.join(''))} () }"/></xsl:template>\n</xsl:stylesheet>\n`;
+}
+
+describe('rewritten expressions', () => {
+  it('return what the original expressions return, from every context node', async () => {
+    const [original, rewritten] = await Promise.all([run('expr-original', expressionStylesheet(false)), run('expr-rewritten', expressionStylesheet(true))]);
+    for (const [i, expression] of EXPRESSIONS.entries()) {
+      expect({ expression, results: rewritten.get(i) }).toEqual({ expression, results: original.get(i) });
+    }
+    expect(prepareExpression(EXPRESSIONS[0] ?? '', new KeyRegistry('K'))).toBe('(key(\'Kk0\', "1.1", .) except .)');
+  }, 120_000);
+});
 
 describe('rule contexts as select expressions', () => {
   it('select exactly the nodes XSLT template matching accepts', async () => {

@@ -15,30 +15,32 @@
  * of that first step is surely boolean (see {@link isSurelyBoolean}); anything else keeps `//(branch)`.
  */
 
-/** An `xsl:key` the select expressions rely on: `<xsl:key name="{name}" match="*" use="{use}"/>`. */
+/** An `xsl:key` the generated expressions rely on: `<xsl:key name="{name}" match="{match}" use="{use}"/>`. */
 export interface IndexKey {
   name: string;
+  match: string;
   use: string;
 }
 
 /** Allocates the keys shared by all rules of a stylesheet. */
 export class KeyRegistry {
-  private readonly byUse = new Map<string, string>();
+  private readonly byDefinition = new Map<string, IndexKey>();
 
   constructor(private readonly prefix: string) {}
 
-  /** EQName of the key indexing elements by `use`, created on first request. */
-  keyFor(use: string): string {
-    let name = this.byUse.get(use);
-    if (name === undefined) {
-      name = `${this.prefix}k${this.byUse.size}`;
-      this.byUse.set(use, name);
+  /** EQName of the key indexing the nodes matching `match` by `use`, created on first request. */
+  keyFor(use: string, match = '*'): string {
+    const definition = `${match}\u0000${use}`;
+    let key = this.byDefinition.get(definition);
+    if (key === undefined) {
+      key = { name: `${this.prefix}k${this.byDefinition.size}`, match, use };
+      this.byDefinition.set(definition, key);
     }
-    return name;
+    return key.name;
   }
 
   keys(): IndexKey[] {
-    return [...this.byUse].map(([use, name]) => ({ name, use }));
+    return [...this.byDefinition.values()];
   }
 }
 

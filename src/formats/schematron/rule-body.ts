@@ -10,8 +10,9 @@
  * rule does not read the variables it defines. Otherwise it is inlined.
  */
 import type { AbstractRule, ResolvedItem } from './instantiate.js';
+import type { KeyRegistry } from './pattern-to-select.js';
 import type { MessagePart, SchAssertion, SchDiagnostic } from './schematron-model.js';
-import { prepareExpression as xp } from './expressions.js';
+import { prepareExpression } from './expressions.js';
 import { R, XS } from './names.js';
 import { escapeAttr, escapeText } from './xml-text.js';
 /** Name of the parameter carrying the including rule's index into abstract-rule templates. */
@@ -74,8 +75,13 @@ export class RuleBodyWriter {
   constructor(
     private readonly diagnostics: Map<string, SchDiagnostic>,
     private readonly globals: ReadonlySet<string>,
+    private readonly keys: KeyRegistry,
     private readonly file: string,
   ) {}
+
+  private xp(expr: string): string {
+    return prepareExpression(expr, this.keys);
+  }
 
   /** Definitions of the abstract-rule templates called so far. */
   abstractTemplates(): string {
@@ -91,7 +97,7 @@ export class RuleBodyWriter {
     let out = '';
     items.forEach((item, i) => {
       if (item.kind === 'let') {
-        out += `<xsl:variable name="${escapeAttr(item.let.name)}" select="${escapeAttr(xp(item.let.value))}"/>\n`;
+        out += `<xsl:variable name="${escapeAttr(item.let.name)}" select="${escapeAttr(this.xp(item.let.value))}"/>\n`;
         this.expressions.push(item.let.value);
       } else if (item.kind === 'assertion') {
         out += this.assertion(item.assertion, ruleRef);
@@ -161,28 +167,28 @@ export class RuleBodyWriter {
     }
     this.assertions.push(info);
     this.expressions.push(a.test, ...messageExpressions(a.message));
-    let fired = messageValue(`${R}m`, a.message);
+    let fired = this.messageValue(`${R}m`, a.message);
     const diagVars: string[] = [];
     a.diagnostics.forEach((id, i) => {
       const d = this.diagnostics.get(id);
       if (!d) throw new UnknownDiagnosticError(this.file, id);
-      fired += messageValue(`${R}d${i}`, d.message);
+      fired += this.messageValue(`${R}d${i}`, d.message);
       diagVars.push(`$${R}d${i}`);
     });
     fired += `<xsl:sequence select="map{'k':'a','a':${index},'r':${ruleRef},'loc':${R}location(.),'msg':$${R}m,'d':array{${diagVars.join(',')}}}"/>`;
     return a.kind === 'assert'
-      ? `<xsl:choose><xsl:when test="${escapeAttr(xp(a.test))}"/><xsl:otherwise>${fired}</xsl:otherwise></xsl:choose>\n`
-      : `<xsl:if test="${escapeAttr(xp(a.test))}">${fired}</xsl:if>\n`;
+      ? `<xsl:choose><xsl:when test="${escapeAttr(this.xp(a.test))}"/><xsl:otherwise>${fired}</xsl:otherwise></xsl:choose>\n`
+      : `<xsl:if test="${escapeAttr(this.xp(a.test))}">${fired}</xsl:if>\n`;
   }
-}
 
-/** Instructions binding `variable` to the text of a message evaluated in the current context. */
-function messageValue(variable: string, parts: MessagePart[]): string {
-  let body = '';
-  for (const p of parts) {
-    if (p.kind === 'text') body += `<xsl:text>${escapeText(p.text)}</xsl:text>`;
-    else if (p.kind === 'value-of') body += `<xsl:value-of select="${escapeAttr(xp(p.select))}"/>`;
-    else body += `<xsl:value-of select="name(${p.path === undefined ? '.' : escapeAttr(xp(p.path))})"/>`;
+  /** Instructions binding `variable` to the text of a message evaluated in the current context. */
+  private messageValue(variable: string, parts: MessagePart[]): string {
+    let body = '';
+    for (const p of parts) {
+      if (p.kind === 'text') body += `<xsl:text>${escapeText(p.text)}</xsl:text>`;
+      else if (p.kind === 'value-of') body += `<xsl:value-of select="${escapeAttr(this.xp(p.select))}"/>`;
+      else body += `<xsl:value-of select="name(${p.path === undefined ? '.' : escapeAttr(this.xp(p.path))})"/>`;
+    }
+    return `<xsl:variable name="${variable}" as="${XS}string"><xsl:value-of>${body}</xsl:value-of></xsl:variable>`;
   }
-  return `<xsl:variable name="${variable}" as="${XS}string"><xsl:value-of>${body}</xsl:value-of></xsl:variable>`;
 }
