@@ -31,7 +31,7 @@ import { escapeAttr, escapeText, serializeElement } from './xml-text.js';
 export type { AssertionInfo } from './rule-body.js';
 
 /** Bump when the generated XSLT changes shape: it is part of the SEF cache key. */
-export const GENERATOR_VERSION = '1';
+export const GENERATOR_VERSION = '2';
 
 const ERR = 'Q{http://www.w3.org/2005/xqt-errors}';
 /** Name of the stylesheet parameter that turns fired-rule tracing on. */
