@@ -22,10 +22,11 @@ export async function deliverMessage(ch: CompiledChannel, sender: Sender, job: P
   const { store, metrics } = deps;
   const { messageId, destinationId } = job;
   const channel = ch.config.id;
-  const delivery = await store.delivery(messageId, destinationId);
-  if (!delivery || delivery.status !== 'pending') return { outcome: 'skip' };
-  const msg = await store.get(messageId);
-  if (!msg) return { outcome: 'skip' };
+  const ordered = Boolean(ch.config.queue.ordering);
+  // one read: the delivery, its message, what blocks it (ordered channels) and the encoded output
+  const input = await store.deliveryInput(messageId, destinationId, ordered);
+  if (!input || input.delivery.status !== 'pending') return { outcome: 'skip' };
+  const { delivery, message: msg } = input;
   const policy = retryPolicyOf(ch, destinationId);
   const age = Date.now() - new Date(msg.received_at).getTime();
   const hold = async (reason: string) => {
@@ -34,8 +35,8 @@ export async function deliverMessage(ch: CompiledChannel, sender: Sender, job: P
     deps.logger.warn({ channel, messageId, destination: destinationId }, `delivery held: ${reason}`);
     return { outcome: 'held' } as const;
   };
-  if (ch.config.queue.ordering && msg.ordering_key) {
-    const blocker = await store.blockedBy(channel, msg.seq, msg.ordering_key, destinationId);
+  if (ordered && msg.ordering_key) {
+    const blocker = input.blocker;
     if (blocker) {
       if (age > policy.maxAgeMs) return hold(`older than ${policy.maxAgeMs} ms while waiting behind message ${blocker}`);
       metrics.deliveries.inc({ channel, destination: destinationId, outcome: 'blocked' });
@@ -43,7 +44,7 @@ export async function deliverMessage(ch: CompiledChannel, sender: Sender, job: P
     }
   }
   if (age > policy.maxAgeMs) return hold(`older than the maximum age of ${policy.maxAgeMs} ms`);
-  const encoded = await store.snapshot(messageId, 'encoded', destinationId);
+  const encoded = input.encoded;
   if (!encoded) return hold('no encoded output stored for this destination');
   const attempts = delivery.attempts + 1;
   try {

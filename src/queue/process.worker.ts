@@ -26,15 +26,17 @@ export const retryPolicyOf = (ch: CompiledChannel, destinationId: string) =>
 export async function processMessage(ch: CompiledChannel, messageId: string, deps: WorkerDeps): Promise<void> {
   const { store, queues, metrics } = deps;
   const channel = ch.config.id;
-  const msg = await store.get(messageId);
-  if (!msg) return; // purged by retention
+  // one read for the message and its raw snapshot
+  const input = await store.processingInput(messageId);
+  if (!input) return; // purged by retention
+  const msg = input.message;
   if (msg.status === 'routed') {
     // the engine died between storing the outcome and enqueueing the deliveries
     for (const d of await store.deliveries(messageId)) if (d.status === 'pending') await enqueueDelivery(queues, channel, messageId, d.destination_id, retryPolicyOf(ch, d.destination_id));
     return;
   }
   if (msg.status !== 'received') return;
-  const raw = await store.snapshot(messageId, 'raw');
+  const raw = input.raw;
   if (!raw) throw new Error(`message ${messageId} has no raw snapshot`);
 
   const split = msg.parent_id === null ? splitInput(ch, raw.content) : undefined;

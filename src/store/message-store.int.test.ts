@@ -101,6 +101,34 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     expect(await store.get(c1.id)).toBeUndefined();
   });
 
+  it('reads what the workers need in one round trip, with the same blocking rule as blockedBy', async () => {
+    const a = await store.receive('ch8', { content: Buffer.from('first') });
+    const b = await store.receive('ch8', { content: Buffer.from('second') });
+    expect((await store.processingInput(a.id))?.raw?.content.toString()).toBe('first');
+    expect((await store.processingInput(a.id))?.message).toEqual(await store.get(a.id));
+    expect(await store.processingInput('nope')).toBeUndefined();
+    const record = (id: string) =>
+      store.recordProcessing(id, {
+        status: 'routed', issues: [], orderingKey: 'k1', deliveries: ['out'],
+        snapshots: [{ stage: 'encoded', destinationId: 'out', content: Buffer.from(`enc-${id}`), contentType: 'application/json' }],
+      });
+    await record(b.id);
+    // b waits while a is still `received`
+    const waiting = await store.deliveryInput(b.id, 'out', true);
+    expect(waiting).toMatchObject({ delivery: { status: 'pending', attempts: 0 }, message: { ordering_key: 'k1' }, blocker: a.id });
+    expect(waiting?.encoded?.content.toString()).toBe(`enc-${b.id}`);
+    expect(waiting?.blocker).toBe(await store.blockedBy('ch8', waiting!.message.seq, 'k1', 'out'));
+    expect((await store.deliveryInput(b.id, 'out', false))?.blocker).toBeUndefined();
+    // then while a (same key) has its delivery pending, and no longer once it is sent
+    await record(a.id);
+    expect((await store.deliveryInput(b.id, 'out', true))?.blocker).toBe(a.id);
+    await store.recordDelivery(a.id, 'out', { status: 'sent', attempts: 1 });
+    expect((await store.deliveryInput(b.id, 'out', true))?.blocker).toBeUndefined();
+    expect(await store.deliveryInput(b.id, 'other', true)).toBeUndefined();
+    // a delivery that does not exist leaves the status alone
+    expect(await store.recordDelivery(a.id, 'other', { status: 'held', attempts: 1 })).toBe('delivered');
+  });
+
   it('lists messages stored but not yet processed, for recovery at start', async () => {
     const { id } = await store.receive('ch7', { content: Buffer.from('waiting') });
     expect(await store.waitingForProcessing('ch7')).toEqual([id]);

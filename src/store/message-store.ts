@@ -54,6 +54,21 @@ export interface Snapshot {
   contentType: string;
 }
 
+/** What processing needs, in one read: the message and its raw snapshot. */
+export interface ProcessingInput {
+  message: MessageRow;
+  raw?: Snapshot;
+}
+
+/** What a delivery attempt needs, in one read: the delivery, its message, what blocks it, the encoded output. */
+export interface DeliveryInput {
+  delivery: Pick<DeliveryRow, 'status' | 'attempts'>;
+  message: Pick<MessageRow, 'seq' | 'ordering_key' | 'received_at'>;
+  /** Ordered channels only: the earlier message in the way of this one (see `blockedBy`). */
+  blocker?: string;
+  encoded?: Snapshot;
+}
+
 export interface FindQuery {
   channelId?: string;
   status?: MessageStatus;
@@ -121,6 +136,53 @@ export class MessageStore {
     return r[0] ? { content: r[0].content, contentType: r[0].content_type } : undefined;
   }
 
+  /** The message and its raw snapshot, in one round trip (the process worker's read). */
+  async processingInput(id: string): Promise<ProcessingInput | undefined> {
+    const r = await this.db.query<MessageRow & { raw_content: Buffer | null; raw_content_type: string | null }>(
+      `select m.*, s.content as raw_content, s.content_type as raw_content_type from relais_message m
+       left join relais_snapshot s on s.message_id = m.id and s.stage = 'raw' and s.destination_id = ''
+       where m.id = $1`,
+      [id],
+    );
+    if (!r[0]) return undefined;
+    const { raw_content, raw_content_type, ...message } = r[0];
+    return { message, raw: raw_content ? { content: raw_content, contentType: raw_content_type! } : undefined };
+  }
+
+  /**
+   * The delivery, its message, the blocking message when `ordered` (same rule as `blockedBy`) and the encoded output,
+   * in one round trip (the deliver worker's read). Undefined when the delivery or its message no longer exists.
+   */
+  async deliveryInput(id: string, destinationId: string, ordered: boolean): Promise<DeliveryInput | undefined> {
+    const blocker = ordered
+      ? `case when m.ordering_key is null then null else (select b.id from (
+           (select w.id from relais_message w where w.channel_id = m.channel_id and w.status = 'received' and w.seq < m.seq order by w.seq limit 1)
+           union all
+           (select e.id from relais_message e join relais_delivery ed on ed.message_id = e.id
+             where e.channel_id = m.channel_id and e.ordering_key = m.ordering_key and e.seq < m.seq and ed.destination_id = $2
+               and ed.status in ('pending', 'held')
+             order by e.seq limit 1)) b limit 1) end`
+      : 'null::text';
+    const r = await this.db.query<{
+      status: DeliveryStatus; attempts: number; seq: string; ordering_key: string | null; received_at: Date;
+      blocker: string | null; content: Buffer | null; content_type: string | null;
+    }>(
+      `select d.status, d.attempts, m.seq, m.ordering_key, m.received_at, ${blocker} as blocker, s.content, s.content_type
+       from relais_delivery d join relais_message m on m.id = d.message_id
+       left join relais_snapshot s on s.message_id = d.message_id and s.stage = 'encoded' and s.destination_id = d.destination_id
+       where d.message_id = $1 and d.destination_id = $2`,
+      [id, destinationId],
+    );
+    const x = r[0];
+    if (!x) return undefined;
+    return {
+      delivery: { status: x.status, attempts: x.attempts },
+      message: { seq: x.seq, ordering_key: x.ordering_key, received_at: x.received_at },
+      blocker: x.blocker ?? undefined,
+      encoded: x.content ? { content: x.content, contentType: x.content_type! } : undefined,
+    };
+  }
+
   async snapshots(id: string): Promise<{ stage: Stage; destination_id: string; content_type: string; size: number }[]> {
     return this.db.query('select stage, destination_id, content_type, length(content) as size from relais_snapshot where message_id = $1 order by created_at', [id]);
   }
@@ -141,7 +203,10 @@ export class MessageStore {
     return this.db.query<MessageRow>('select * from relais_message where parent_id = $1 order by part_index', [id]);
   }
 
-  /** Records the outcome of processing in one transaction: snapshots, keys, deliveries, status and event. */
+  /**
+   * Records the outcome of processing atomically, in one statement (one round trip): snapshots, keys, deliveries,
+   * status and event.
+   */
   async recordProcessing(
     id: string,
     r: {
@@ -153,30 +218,28 @@ export class MessageStore {
       deliveries?: string[];
     },
   ): Promise<void> {
-    await this.db.tx(async (q) => {
-      for (const s of r.snapshots) {
-        await q.query(
-          `insert into relais_snapshot (message_id, stage, destination_id, content, content_type) values ($1, $2, $3, $4, $5)
-           on conflict (message_id, stage, destination_id) do update set content = excluded.content, content_type = excluded.content_type, created_at = now()`,
-          [id, s.stage, s.destinationId ?? '', s.content, s.contentType],
-        );
-      }
-      const keys = Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((v) => [kind, v] as const));
-      if (keys.length) {
-        await q.query(
-          `insert into relais_message_key (message_id, kind, value) select $1, k, v from unnest($2::text[], $3::text[]) as t(k, v) on conflict do nothing`,
-          [id, keys.map((k) => k[0]), keys.map((k) => k[1])],
-        );
-      }
-      if (r.deliveries?.length) {
-        await q.query(
-          `insert into relais_delivery (message_id, destination_id, status) select $1, d, 'pending' from unnest($2::text[]) as t(d)
-           on conflict (message_id, destination_id) do update set status = 'pending', attempts = 0, last_error = null, updated_at = now()`,
-          [id, r.deliveries],
-        );
-      }
-      await setStatus(q, id, r.status, r.issues, r.orderingKey);
-    });
+    const params: unknown[] = [id, r.status, json(r.issues), r.orderingKey ?? null, json(r.issues.length ? r.issues : null)];
+    const p = (v: unknown) => (params.push(v), `$${params.length}`);
+    const parts: string[] = [];
+    // one row per (stage, destination): the last one given wins, as with one upsert after the other
+    const snapshots = [...new Map(r.snapshots.map((x) => [`${x.stage}\u0000${x.destinationId ?? ''}`, x])).values()];
+    if (snapshots.length) {
+      parts.push(`s as (insert into relais_snapshot (message_id, stage, destination_id, content, content_type)
+        values ${snapshots.map((x) => `($1, ${p(x.stage)}, ${p(x.destinationId ?? '')}, ${p(x.content)}, ${p(x.contentType)})`).join(', ')}
+        on conflict (message_id, stage, destination_id) do update set content = excluded.content, content_type = excluded.content_type, created_at = now())`);
+    }
+    const keys = Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((v) => [kind, v] as const));
+    if (keys.length) {
+      parts.push(`k as (insert into relais_message_key (message_id, kind, value)
+        select $1, k, v from unnest(${p(keys.map((k) => k[0]))}::text[], ${p(keys.map((k) => k[1]))}::text[]) as t(k, v) on conflict do nothing)`);
+    }
+    const deliveries = [...new Set(r.deliveries ?? [])];
+    if (deliveries.length) {
+      parts.push(`d as (insert into relais_delivery (message_id, destination_id, status) select $1, d, 'pending' from unnest(${p(deliveries)}::text[]) as t(d)
+        on conflict (message_id, destination_id) do update set status = 'pending', attempts = 0, last_error = null, updated_at = now())`);
+    }
+    parts.push(`m as (update relais_message set status = $2, issues = $3::jsonb, ordering_key = coalesce($4, ordering_key), updated_at = now() where id = $1)`);
+    await this.db.query(`with ${parts.join(',\n')}\ninsert into relais_event (message_id, status, detail) values ($1, $2, $5::jsonb)`, params);
   }
 
   /** Marks a message's status with an event (e.g. `error` after an internal failure, `received` on replay). */
@@ -186,27 +249,25 @@ export class MessageStore {
 
   /**
    * Records one delivery attempt and recomputes the message status. The message row is locked first so that
-   * destinations finishing at the same moment cannot leave the message in a stale state.
+   * destinations finishing at the same moment cannot leave the message in a stale state: the second statement runs
+   * after the lock, on a fresh snapshot, and counts this destination with its new status.
    */
   async recordDelivery(id: string, destinationId: string, d: { status: DeliveryStatus; attempts: number; error?: string; detail?: string }): Promise<MessageStatus> {
+    const event = d.status === 'pending' ? 'retrying' : d.status;
     return this.db.tx(async (q) => {
       await q.query('select id from relais_message where id = $1 for update', [id]);
-      await q.query(
-        `update relais_delivery set status = $3, attempts = $4, last_error = $5, detail = coalesce($6, detail), updated_at = now()
-         where message_id = $1 and destination_id = $2`,
-        [id, destinationId, d.status, d.attempts, d.error ?? null, d.detail ?? null],
-      );
-      const event = d.status === 'pending' ? 'retrying' : d.status;
-      await q.query('insert into relais_event (message_id, status, destination_id, detail) values ($1, $2, $3, $4::jsonb)', [
-        id, event, destinationId, json({ attempts: d.attempts, error: d.error, detail: d.detail }),
-      ]);
       const r = await q.query<{ status: MessageStatus }>(
-        `update relais_message set updated_at = now(), status = case
-           when exists (select 1 from relais_delivery where message_id = $1 and status = 'held') then 'held'
-           when exists (select 1 from relais_delivery where message_id = $1 and status = 'pending') then 'routed'
+        `with u as (
+           update relais_delivery set status = $3, attempts = $4, last_error = $5, detail = coalesce($6, detail), updated_at = now()
+           where message_id = $1 and destination_id = $2 returning status),
+         e as (insert into relais_event (message_id, status, destination_id, detail) values ($1, $7, $2, $8::jsonb)),
+         o as (select status from relais_delivery where message_id = $1 and destination_id <> $2 union all select status from u)
+         update relais_message set updated_at = now(), status = case
+           when exists (select 1 from o where status = 'held') then 'held'
+           when exists (select 1 from o where status = 'pending') then 'routed'
            else 'delivered' end
          where id = $1 returning status`,
-        [id],
+        [id, destinationId, d.status, d.attempts, d.error ?? null, d.detail ?? null, event, json({ attempts: d.attempts, error: d.error, detail: d.detail })],
       );
       return r[0]!.status;
     });
