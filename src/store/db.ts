@@ -23,6 +23,9 @@ function normaliseRow<T>(row: Record<string, unknown>): T {
 
 export async function openPostgres(url: string, opts: { max?: number; schema?: string } = {}): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle client dropped by the server emits 'error' on the pool; unhandled, it would crash the process. The pool
+  // discards that client and the next query gets a fresh one (or fails, and that failure is handled where it happens).
+  pool.on('error', () => undefined);
   if (opts.schema) {
     const schema = opts.schema;
     pool.on('connect', (c) => void c.query(`set search_path to "${schema}"`));
