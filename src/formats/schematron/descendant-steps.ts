@@ -8,6 +8,7 @@
  * plain name test (no axis, no kind test) and every predicate is surely boolean.
  */
 import { isSurelyBoolean, skipGroup } from './pattern-to-select.js';
+import { literalOrCommentEnd } from './xpath-skip.js';
 
 const NAME_TEST = /^(\*:[A-Za-z_][\w.-]*|[A-Za-z_][\w.-]*:\*|\*|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/;
 
@@ -34,16 +35,10 @@ export function useDescendantAxis(expr: string): string {
   let out = '';
   for (let i = 0; i < expr.length; i++) {
     const c = expr[i] ?? '';
-    if (c === '"' || c === "'") {
-      const end = expr.indexOf(c, i + 1);
-      const stop = end < 0 ? expr.length : end + 1;
-      out += expr.slice(i, stop);
-      i = stop - 1;
-    } else if (c === '(' && expr[i + 1] === ':') {
-      const end = expr.indexOf(':)', i + 2);
-      const stop = end < 0 ? expr.length : end + 2;
-      out += expr.slice(i, stop);
-      i = stop - 1;
+    const skipTo = literalOrCommentEnd(expr, i);
+    if (skipTo !== undefined) {
+      out += expr.slice(i, skipTo);
+      i = skipTo - 1;
     } else if (c === '/' && expr[i + 1] === '/' && rewritableStep(expr, i + 2)) {
       out += '/descendant::';
       i += 1;

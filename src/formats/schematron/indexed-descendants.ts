@@ -9,6 +9,7 @@
  * would change what a positional one means), and only when the `//` starts a path or follows `.`.
  */
 import type { KeyRegistry } from './pattern-to-select.js';
+import { literalOrCommentEnd } from './xpath-skip.js';
 
 const QNAME = '[A-Za-z_][\\w.-]*(?::[A-Za-z_][\\w.-]*)?';
 const STEP = new RegExp(`(\\.)?//\\s*(${QNAME})\\s*\\[\\s*@(${QNAME})\\s*=\\s*("[^"]*"|'[^']*')\\s*\\](?!\\s*\\[)`, 'y');
@@ -19,18 +20,10 @@ export function useKeysForDescendantTests(expr: string, keys: KeyRegistry): stri
   let out = '';
   for (let i = 0; i < expr.length; i++) {
     const c = expr[i] ?? '';
-    if (c === '"' || c === "'") {
-      const close = expr.indexOf(c, i + 1);
-      const stop = close < 0 ? expr.length : close + 1;
-      out += expr.slice(i, stop);
-      i = stop - 1;
-      continue;
-    }
-    if (c === '(' && expr[i + 1] === ':') {
-      const close = expr.indexOf(':)', i + 2);
-      const stop = close < 0 ? expr.length : close + 2;
-      out += expr.slice(i, stop);
-      i = stop - 1;
+    const skipTo = literalOrCommentEnd(expr, i);
+    if (skipTo !== undefined) {
+      out += expr.slice(i, skipTo);
+      i = skipTo - 1;
       continue;
     }
     if ((c === '.' || c === '/') && PATH_START.test(expr.slice(Math.max(0, i - 1), i))) {

@@ -11,6 +11,7 @@
  *   `doc(concat($dir, @codeSystem, '.rdf'))` would otherwise re-parse megabytes of RDF on every validation.
  */
 import { R } from './names.js';
+import { literalOrCommentEnd } from './xpath-skip.js';
 
 /** Parameter listing the URIs already pooled (or known to be missing): no message for those. */
 export const POOLED_PARAM = `${R}pooled`;
@@ -63,18 +64,10 @@ export function guardResourceCalls(expr: string): string {
   let out = '';
   for (let i = 0; i < expr.length; i++) {
     const c = expr[i] ?? '';
-    if (c === '"' || c === "'") {
-      const close = expr.indexOf(c, i + 1);
-      const stop = close < 0 ? expr.length : close + 1;
-      out += expr.slice(i, stop);
-      i = stop - 1;
-      continue;
-    }
-    if (c === '(' && expr[i + 1] === ':') {
-      const close = expr.indexOf(':)', i + 2);
-      const stop = close < 0 ? expr.length : close + 2;
-      out += expr.slice(i, stop);
-      i = stop - 1;
+    const skipTo = literalOrCommentEnd(expr, i);
+    if (skipTo !== undefined) {
+      out += expr.slice(i, skipTo);
+      i = skipTo - 1;
       continue;
     }
     const before = expr[i - 1] ?? '';

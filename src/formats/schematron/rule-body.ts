@@ -18,14 +18,8 @@ import { escapeAttr, escapeText } from './xml-text.js';
 /** Name of the parameter carrying the including rule's index into abstract-rule templates. */
 const RULE_PARAM = `${R}rule`;
 
-export interface AssertionInfo {
-  kind: 'assert' | 'report';
-  test: string;
-  id?: string;
-  role?: string;
-  flag?: string;
-  see?: string;
-}
+/** What the generated stylesheet reports about an assertion: the assertion without its message and diagnostics. */
+export type AssertionInfo = Pick<SchAssertion, 'kind' | 'test' | 'id' | 'role' | 'flag' | 'see'>;
 
 /** Thrown when an assertion refers to a diagnostic that does not exist. */
 export class UnknownDiagnosticError extends Error {
