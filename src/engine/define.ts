@@ -27,6 +27,12 @@ export interface SourceContext {
   receive(raw: RawMessage): Promise<ReceiveResult>;
   /** Records input that could not become a message (e.g. unreadable file) as a stored error, never silently. */
   reject(raw: RawMessage, issues: Issue[]): Promise<ReceiveResult>;
+  /**
+   * Dry-runs parse → map → validate → route on the input (each part of a batch), storing nothing, so that a source
+   * can answer its sender synchronously (HTTP 400 with every problem, HL7 AE/AR with ERR segments). A source that
+   * refuses input after a check must still store it with `reject`.
+   */
+  check(raw: RawMessage): Promise<Issue[]>;
   logger: Logger;
   dataDir: string;
   /** Folder of the channel file: relative paths in options resolve against it. */

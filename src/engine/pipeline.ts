@@ -123,3 +123,16 @@ function route(ch: CompiledChannel, output: Mapped, ctx: MappingContext, issues:
 export function splitInput(ch: CompiledChannel, raw: Buffer): { parts: { content: Buffer; ref: string }[]; issues: Issue[] } | undefined {
   return ch.parser.split ? ch.parser.split(raw, ch.config.parse) : undefined;
 }
+
+/** Dry run for sources that answer synchronously: every part of a batch through the pipeline, issues prefixed by part. */
+export async function checkInput(ch: CompiledChannel, raw: Buffer, ctx: MappingContext): Promise<Issue[]> {
+  const split = splitInput(ch, raw);
+  if (!split) return (await runPipeline(ch, raw, ctx)).issues;
+  const issues = [...split.issues];
+  if (hasErrors(issues)) return issues;
+  for (const part of split.parts) {
+    const r = await runPipeline(ch, part.content, ctx);
+    issues.push(...r.issues.map((i) => ({ ...i, path: `${part.ref}${i.path ? ` ${i.path}` : ''}` })));
+  }
+  return issues;
+}

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RawMessage, ReceiveResult, RunningSource, Sender, SourceContext } from '../engine/define.js';
 import { formatIssue, hasErrors } from '../engine/issues.js';
 import { loadChannels } from '../engine/channel-loader.js';
-import { compileChannel, type CompiledChannel } from '../engine/pipeline.js';
+import { checkInput, compileChannel, type CompiledChannel } from '../engine/pipeline.js';
 import { registry as defaultRegistry, sourceOf, type Registry } from '../engine/registry.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.js';
 import { openDb } from '../store/db.js';
@@ -130,6 +130,7 @@ export class Engine {
         this.metrics.received.inc({ channel: channelId, outcome: 'rejected' });
         return { messageId: r.id, duplicate: r.duplicate };
       },
+      check: (raw) => checkInput(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
     };
   }
 
