@@ -248,29 +248,24 @@ export class MessageStore {
   }
 
   /**
-   * Records one delivery attempt and recomputes the message status. The message row is locked first so that
-   * destinations finishing at the same moment cannot leave the message in a stale state: the second statement runs
-   * after the lock, on a fresh snapshot, and counts this destination with its new status.
+   * Records one delivery attempt and recomputes the message status, in one round trip (`relais_record_delivery` in
+   * schema.ts): the message row is locked first so that destinations finishing at the same moment cannot leave the
+   * message in a stale state.
    */
   async recordDelivery(id: string, destinationId: string, d: { status: DeliveryStatus; attempts: number; error?: string; detail?: string }): Promise<MessageStatus> {
     const event = d.status === 'pending' ? 'retrying' : d.status;
-    return this.db.tx(async (q) => {
-      await q.query('select id from relais_message where id = $1 for update', [id]);
-      const r = await q.query<{ status: MessageStatus }>(
-        `with u as (
-           update relais_delivery set status = $3, attempts = $4, last_error = $5, detail = coalesce($6, detail), updated_at = now()
-           where message_id = $1 and destination_id = $2 returning status),
-         e as (insert into relais_event (message_id, status, destination_id, detail) values ($1, $7, $2, $8::jsonb)),
-         o as (select status from relais_delivery where message_id = $1 and destination_id <> $2 union all select status from u)
-         update relais_message set updated_at = now(), status = case
-           when exists (select 1 from o where status = 'held') then 'held'
-           when exists (select 1 from o where status = 'pending') then 'routed'
-           else 'delivered' end
-         where id = $1 returning status`,
-        [id, destinationId, d.status, d.attempts, d.error ?? null, d.detail ?? null, event, json({ attempts: d.attempts, error: d.error, detail: d.detail })],
-      );
-      return r[0]!.status;
-    });
+    const r = await this.db.query<{ status: MessageStatus }>('select relais_record_delivery($1, $2, $3, $4, $5, $6, $7, $8::jsonb) as status', [
+      id,
+      destinationId,
+      d.status,
+      d.attempts,
+      d.error ?? null,
+      d.detail ?? null,
+      event,
+      json({ attempts: d.attempts, error: d.error, detail: d.detail }),
+    ]);
+    if (!r[0]?.status) throw new Error(`message ${id} is not in the store`);
+    return r[0].status;
   }
 
   /** Messages still waiting for processing (stored, perhaps never enqueued because the engine died in between). */
