@@ -9,6 +9,8 @@ import { createTestPki, type TestPki } from '../net/mllp/test-certs.js';
 import { quietWindow, RawMllpPeer } from '../net/mllp/test-raw-client.js';
 import type { RunningSource } from '../engine/define.js';
 import { mllpSource } from './mllp.js';
+import { loadChannelFile } from '../engine/channel-loader.js';
+import { registry } from '../engine/registry.js';
 import { hl7, LogCapture, parseAck, startSource, storeContext, type SourceOptionsInput } from './mllp-test-kit.js';
 
 let store: MessageStore;
@@ -181,6 +183,13 @@ describe('MLLP source options', () => {
     expect(missing.success).toBe(false);
     expect(JSON.stringify(missing.error?.issues)).toContain('tls');
     expect(parse({ port: 2575, tls: false }).success).toBe(true);
+  });
+
+  it('lint: a channel file with an mllp source and no tls choice is an error at its line', async () => {
+    const file = path.join(pki.dir, 'no-tls.yaml');
+    await fs.writeFile(file, 'id: no-tls\nsource:\n  type: mllp\n  port: 2575\nparse: { format: hl7v2 }\nmap: identity-csv-to-patient\nroute:\n  - { id: out, type: mllp, host: lab, port: 2575, tls: false }\n');
+    const r = loadChannelFile(file, registry);
+    expect(r.issues).toContainEqual(expect.objectContaining({ severity: 'error', code: 'CHANNEL_SCHEMA', message: expect.stringContaining('source.tls'), path: expect.stringMatching(/no-tls\.yaml:\d+$/) }));
   });
 
   it('mutual TLS needs a CA; a literal secret is refused', () => {
