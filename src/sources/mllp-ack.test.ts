@@ -58,3 +58,13 @@ describe('ackBytes', () => {
     expect(ack.get('MSA-3')).toBe('not accepted');
   });
 });
+
+describe('issuesByMessage', () => {
+  it('sends `message k …` issues to message k (path without the prefix), others to every message', async () => {
+    const { issuesByMessage } = await import('./mllp-batch.js');
+    const e = (path?: string) => ({ severity: 'error' as const, code: 'X', message: 'm', ...(path ? { path } : {}) });
+    const out = issuesByMessage([e('message 2 PID-3'), e('message[1]'), e('BHS-11'), e()], 2);
+    expect(out[0]!.map((i) => i.path)).toEqual([undefined, 'BHS-11', undefined]);
+    expect(out[1]!.map((i) => i.path)).toEqual(['PID-3', 'BHS-11', undefined]);
+  });
+});

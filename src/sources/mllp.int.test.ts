@@ -239,3 +239,43 @@ describe('MLLP source: acknowledgment only after the message is stored', () => {
     expect(await stored()).toHaveLength(1);
   });
 });
+
+describe('MLLP source: a batch in one frame', () => {
+  const batch = (ids: string[], o: { pid3Missing?: string[]; bts?: number } = {}) =>
+    `FHS|^~\\&|LAB|HOSP|RELAIS|DCC|20240101||||F-77\rBHS|^~\\&|LAB|HOSP|RELAIS|DCC|20240101||||B-77\r` +
+    ids.map((id) => hl7(id, o.pid3Missing?.includes(id) ? { pid3: '' } : {})).join('') +
+    `BTS|${o.bts ?? ids.length}\rFTS|1\r`;
+  const batchAck = (bytes: Buffer) => bytes.toString('utf8').split('\r').filter(Boolean);
+
+  it('stored whole; the batch ACK echoes the control IDs and lists nothing when all is accepted', async () => {
+    const { client, stored } = await setup();
+    const lines = batchAck(await client.send(Buffer.from(batch(['BA-1', 'BA-2']))));
+    expect(lines[0]).toMatch(/^FHS\|\^~\\&\|RELAIS\|DCC\|LAB\|HOSP\|\d+.*\|F-77$/);
+    expect(lines[1]).toMatch(/^BHS\|\^~\\&\|RELAIS\|DCC\|LAB\|HOSP\|.*\|B-77$/);
+    expect(lines.slice(2)).toEqual(['BTS|0', 'FTS|1']);
+    const [m] = await stored();
+    expect(m).toMatchObject({ status: 'received', source_message_id: 'B-77' });
+    // resent: a duplicate, not stored again
+    await client.send(Buffer.from(batch(['BA-1', 'BA-2'])));
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it('with ack.validate, an ACK AE for each refused message inside the batch envelope', async () => {
+    const { client } = await setup({ ack: { validate: true } });
+    const lines = batchAck(await client.send(Buffer.from(batch(['BV-1', 'BV-2', 'BV-3'], { pid3Missing: ['BV-2'] }))));
+    const msa = lines.filter((l) => l.startsWith('MSA'));
+    expect(msa).toEqual(['MSA|AE|BV-2|PID-3 manquant: identifiant patient requis (numéro IPP)']);
+    expect(lines.find((l) => l.startsWith('ERR'))).toContain('PID^1^3');
+    expect(lines.at(-2)).toBe('BTS|1');
+  });
+
+  it('a broken batch is stored rejected and every readable message gets AR', async () => {
+    const { client, stored } = await setup();
+    const broken = batch(['BB-1', 'BB-2']).replace('BTS|2\r', 'ZZZ|stray\rBTS|2\r').replace('BHS|', 'PID|1\rBHS|');
+    const lines = batchAck(await client.send(Buffer.from(broken)));
+    expect(lines.filter((l) => l.startsWith('MSA')).map((l) => l.split('|').slice(0, 3).join('|'))).toEqual(['MSA|AR|BB-1', 'MSA|AR|BB-2']);
+    expect(lines.some((l) => l.startsWith('ERR') && l.includes('HL7_BATCH_STRUCTURE'))).toBe(true);
+    const [m] = await stored();
+    expect(m?.status).toBe('rejected');
+  });
+});

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineSource, type RawMessage, type SourceContext } from '../engine/define.js';
 import { error, hasErrors, type Issue } from '../engine/issues.js';
-import { controlIdOf, parseHl7, type Hl7Message, type ParseOptions } from '../formats/hl7v2/index.js';
+import { controlIdOf, parseBatch, parseHl7, type Hl7Message, type ParseOptions } from '../formats/hl7v2/index.js';
 import { DEFAULT_MAX_FRAME_BYTES, startMllpServer, type MllpMessageContext, type MllpServerEvent } from '../net/mllp/index.js';
 import { resolveServerTls, serverTlsOption } from '../net/mllp/tls-config.js';
 import { ackBytes, ackCodeFor, salvageHeader, type Outcome } from './mllp-ack.js';
+import { batchAckBytes, batchControlId, batchSender, isBatchFrame, issuesByMessage } from './mllp-batch.js';
 
 const options = z.object({
   host: z.string().default('127.0.0.1').describe('interface to listen on; "0.0.0.0" or "::" must be written deliberately'),
@@ -58,6 +59,7 @@ class MllpReceiver {
 
   async handle(payload: Buffer, conn: MllpMessageContext): Promise<Buffer | null> {
     const raw: RawMessage = { content: payload, contentType: HL7_CONTENT_TYPE, sourceRef: `${conn.remoteAddress}:${conn.remotePort}` };
+    if (isBatchFrame(payload)) return this.handleBatch(raw, conn);
     const parsed = parseHl7(payload, this.parseOptions);
     if (!parsed.message || hasErrors(parsed.issues)) {
       const header = parsed.message ?? salvageHeader(payload, this.parseOptions);
@@ -81,6 +83,33 @@ class MllpReceiver {
     const code = ackCodeFor(message, 'accepted');
     this.ctx.logger.info({ channel: this.ctx.channelId, connectionId: conn.connectionId, messageId: r.messageId, duplicate: r.duplicate, ack: code ?? 'none' }, r.duplicate ? 'duplicate HL7 message acknowledged, not processed again' : 'HL7 message received');
     return code === null ? null : ackBytes(message, code, [], this.o.ack);
+  }
+
+  /**
+   * A batch in one frame: stored whole (the channel's parser splits it), answered with a batch ACK that lists an ACK
+   * for each message the checks refuse (those parts are rejected by the pipeline in the same way). A batch whose
+   * structure or any message is unreadable is stored as rejected and every readable message gets `ack.parseError`.
+   */
+  private async handleBatch(raw: RawMessage, conn: MllpMessageContext): Promise<Buffer> {
+    const b = parseBatch(raw.content, this.parseOptions);
+    const s = this.o.ack;
+    const controlId = batchControlId(b);
+    const refuse = async (issues: Issue[], code: 'AR' | 'AE') => {
+      const r = await this.ctx.reject({ ...raw, ...(controlId ? { sourceMessageId: controlId } : {}), dedupKey: `mllp-rejected:${sha256(raw.content)}`, ...this.window() }, issues);
+      this.ctx.logger.warn({ channel: this.ctx.channelId, connectionId: conn.connectionId, messageId: r.messageId, codes: [...new Set(issues.filter((i) => i.severity === 'error').map((i) => i.code))] }, 'HL7 batch refused and stored as rejected');
+      const errors = issues.filter((i) => i.severity === 'error').map((i) => ({ ...i, path: undefined }));
+      return batchAckBytes(b, b.messages.map(() => errors), code, s);
+    };
+    if (b.messages.length === 0) return refuse([...b.issues, error('HL7_EMPTY', 'the batch holds no message')], s.parseError);
+    if (hasErrors(b.issues)) return refuse(b.issues, s.parseError);
+    const checked = s.validate ? await this.check(raw, conn) : [];
+    const r = await this.ctx.receive({ ...raw, ...(controlId ? { sourceMessageId: controlId, dedupKey: `mllp-batch:${batchSender(b)}|${controlId}` } : {}), ...this.window() });
+    if (r.duplicate && r.sameContent === false) {
+      return refuse([error('HL7_CONTROL_ID_REUSED', `batch control ID "${controlId}" from this sender was already received with different content (message ${r.messageId})`, 'BHS-11')], 'AR');
+    }
+    const perMessage = issuesByMessage(checked, b.messages.length);
+    this.ctx.logger.info({ channel: this.ctx.channelId, connectionId: conn.connectionId, messageId: r.messageId, duplicate: r.duplicate, messages: b.messages.length, refused: perMessage.filter((l) => hasErrors(l)).length }, 'HL7 batch received');
+    return batchAckBytes(b, perMessage, s.validationError, s);
   }
 
   /** Stores the input as a rejected message (never lost), then answers with the error ACK. */
