@@ -75,8 +75,12 @@ export function ippIdentifier(system: string, value: string, use: Identifier['us
   return { use, type: piType, system, value };
 }
 
-function otherIdentifier(cx: Cx, system: string): Identifier {
-  return { ...(cx.typeCode ? { type: { coding: [{ system: V2_0203, code: cx.typeCode }] } } : {}), system, value: cx.value };
+/**
+ * Any identifier but the patient's key IPP. Typed in HL7's own v2-0203 code system, so that FR Core's PI slice
+ * (max 1, on fr-core-v2-0203) holds only the key IPP: an IPP of another domain or a former IPP stays outside it.
+ */
+export function otherIdentifier(cx: Pick<Cx, 'typeCode' | 'value'>, system: string, use?: Identifier['use']): Identifier {
+  return { ...(use ? { use } : {}), ...(cx.typeCode ? { type: { coding: [{ system: V2_0203, code: cx.typeCode }] } } : {}), system, value: cx.value };
 }
 
 /** Why an INS present in the message may not travel, or undefined when it may. */
@@ -122,7 +126,7 @@ export function pidIdentifiers(list: Cx[], ctx: InsContext, fieldPath: string): 
     if (sys.issue) out.issues.push(sys.issue);
     if (!sys.system) continue;
     if (cx.typeCode === 'PI' && !out.ipp) out.ipp = ippIdentifier(sys.system, cx.value);
-    else out.others.push(cx.typeCode === 'PI' ? ippIdentifier(sys.system, cx.value) : otherIdentifier(cx, sys.system));
+    else out.others.push(otherIdentifier(cx, sys.system));
   }
   if (insCandidates.length) {
     const refusal = insRefusal(ctx);

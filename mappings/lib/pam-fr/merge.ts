@@ -8,7 +8,7 @@ import type { Hl7Segment } from '../../../src/formats/hl7v2/index.js';
 import { error, info, type Issue } from '../../../src/engine/issues.js';
 import { putEntry, stableUuid } from './bundle.js';
 import { cxList } from './hl7-types.js';
-import { ippIdentifier, isInsCx, systemOf, token } from './identifiers.js';
+import { ippIdentifier, isInsCx, otherIdentifier, systemOf, token } from './identifiers.js';
 import type { PatientResult } from './patient.js';
 
 export interface PatientWrite {
@@ -60,7 +60,7 @@ export function mergeEntries(target: PatientResult, mrg: Hl7Segment): PatientWri
   const survivor: Patient = { ...target.patient, link: [{ other: { reference: sourceUrl }, type: 'replaces' }] };
   const merged: Patient = {
     ...target.patient,
-    identifier: ipps,
+    identifier: [source, ...ipps.slice(1).map((i) => otherIdentifier({ typeCode: 'PI', value: i.value! }, i.system!))],
     active: false,
     link: [{ other: { reference: targetUrl }, type: 'replaced-by' }],
   };
@@ -89,7 +89,7 @@ export function identifierChangeEntries(current: PatientResult, mrg: Hl7Segment)
     issues.push(info('INS_REMOVED', current.ids.insDeleted ? 'PID-3 deletes the INS named in MRG-1: the patient is written without INS' : 'MRG-1 names an INS and PID-3 carries no qualified INS: the patient is written without INS', 'PID-3'));
   }
   const key = oldIpp ?? newIpp;
-  const identifier = [...(current.patient.identifier ?? []), ...(oldIpp ? [{ ...oldIpp, use: 'old' as const }] : [])];
+  const identifier = [...(current.patient.identifier ?? []), ...(oldIpp ? [otherIdentifier({ typeCode: 'PI', value: oldIpp.value! }, oldIpp.system!, 'old')] : [])];
   const patient: Patient = { ...current.patient, identifier };
   const url = stableUuid('Patient', key);
   return {
