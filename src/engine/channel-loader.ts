@@ -112,6 +112,17 @@ function checkMappings(config: ChannelConfig, reg: Registry, at: (...p: Property
   if (main && main.input !== config.parse.format && main.input !== '*') {
     issues.push(error('CHANNEL_MAPPING_INPUT', `mapping "${main.name}" reads "${main.input}" but the channel parses "${config.parse.format}"`, at('map')));
   }
+  // a destination mapping reads the parsed message when its input is the channel's parse format, else the mapped
+  // output: one that reads another parse format can read neither
+  const formats = new Set(reg.parsers.map((p) => p.format));
+  config.route.forEach((d, i) => {
+    const m = d.map ? reg.mappings.find((x) => x.name === d.map) : undefined;
+    if (m && m.input !== config.parse.format && formats.has(m.input)) {
+      issues.push(
+        error('CHANNEL_MAPPING_INPUT', `mapping "${m.name}" reads "${m.input}" messages but the channel parses "${config.parse.format}": a destination mapping reads the parsed message (input "${config.parse.format}") or the channel's mapped output`, at('route', i, 'map')),
+      );
+    }
+  });
   return issues;
 }
 
