@@ -107,6 +107,8 @@ describe('pam-fr-adt channel end to end', () => {
     expect(discharge).toMatchObject({ status: 'finished', partOf: { reference: `Encounter/${visit!.id}` } });
     const [uf] = await byIdentifier<Organization>('Organization', ANS_SYS, '6268');
     expect(uf).toMatchObject({ name: 'Chir V', meta: { profile: ['http://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization-uf'] } });
+    expect(other!.serviceProvider).toMatchObject({ reference: `Organization/${uf!.id}`, display: 'Chir V' });
+    expect(await byIdentifier('Organization', ANS_SYS, '6268')).toHaveLength(1); // five messages, one UF
     // the business keys make the messages findable by patient
     expect((await engine.store.find({ key: `${ANS_SYS}|000003` })).length).toBe(6);
   });

@@ -2,7 +2,7 @@
  * PV1 / PV2 / ZBE → two FR Core Encounters: the visit ("venue", PV1-19) and the movement (ZBE-1), the movement
  * being `partOf` the visit. See docs/mappings/pam-fr-adt.md for the status and cancel rules.
  */
-import type { Coding, Encounter, EncounterLocation, EncounterParticipant, Extension, Identifier, Organization, Patient, Reference } from '@medplum/fhirtypes';
+import type { Coding, Encounter, EncounterLocation, EncounterParticipant, Extension, Identifier, Organization, Patient, Period, Reference } from '@medplum/fhirtypes';
 import type { Hl7Segment } from '../../../src/formats/hl7v2/index.js';
 import { error, info, warning, type Issue } from '../../../src/engine/issues.js';
 import { hl7Date, hl7DateTime } from './dates.js';
@@ -173,6 +173,28 @@ function venueStatus(input: EncounterInput): EncounterStatus {
   return input.rule.venueStatus ?? 'unknown';
 }
 
+/**
+ * The visit's period, and whether the message may rewrite the visit. PV1-44 / PV1-45 first; else the movement
+ * start when the movement starts (A01, A04, A05, and A11 / A38 cancelling it) or ends (A03) the visit; A05 plans it
+ * at PV2-8. A visit that would lose its stored start is not rewritten (conditional create only), unless the
+ * message ends it.
+ */
+function visitPeriod(input: EncounterInput, replace: boolean, movementStart: string, issues: Issue[]): { period: Period; write: EncounterEntry['write'] } {
+  const { event, rule, pv1, pv2 } = input;
+  const startFromMovement = rule.startsVisit || event === 'A11' || event === 'A38';
+  const expected = event === 'A05' ? hl7DateTime(pv2?.get(8) ?? '') : undefined;
+  const start = hl7DateTime(pv1.get(44)) ?? expected ?? (startFromMovement || !replace ? movementStart : undefined);
+  const end = event === 'A13' ? undefined : (hl7DateTime(pv1.get(45)) ?? (rule.endsVisit ? movementStart : undefined));
+  if (!replace) return { period: { start: start!, ...(end ? { end } : {}) }, write: 'create' };
+  if (start) return { period: { start, ...(end ? { end } : {}) }, write: 'put' };
+  if (end) {
+    issues.push(warning('VISIT_START_UNKNOWN', 'PV1-44 (admit date/time) is empty: the visit is rewritten without its start', 'PV1-44'));
+    return { period: { end }, write: 'put' };
+  }
+  issues.push(warning('VISIT_NOT_UPDATED', 'PV1-44 (admit date/time) is empty: the visit cannot be rewritten without losing its start; only the movement is recorded (the visit is created if unknown)', 'PV1-44'));
+  return { period: { start: movementStart }, write: 'create' };
+}
+
 /** Builds the visit and movement Encounters of an ITI-31 message. Errors: no visit number, no usable class. */
 export function buildEncounters(input: EncounterInput): EncountersResult {
   const issues: Issue[] = [];
@@ -213,21 +235,7 @@ export function buildEncounters(input: EncounterInput): EncountersResult {
   // the visit
   const replaceVenue = touchVenue && !movement.historic;
   const status: EncounterStatus = replaceVenue ? venueStatus(input) : 'unknown';
-  const admit = hl7DateTime(pv1.get(44));
-  const startFromMovement = rule.startsVisit || event === 'A11' || event === 'A38';
-  const expected = event === 'A05' ? hl7DateTime(pv2?.get(8) ?? '') : undefined;
-  const start = admit ?? expected ?? (startFromMovement || !replaceVenue ? movementStart : undefined);
-  const end = event === 'A13' ? undefined : (hl7DateTime(pv1.get(45)) ?? (rule.endsVisit ? movementStart : undefined));
-  let venueWrite: EncounterEntry['write'] = replaceVenue ? 'put' : 'create';
-  let period = { ...(start ? { start } : {}), ...(end ? { end } : {}) };
-  if (replaceVenue && !start) {
-    if (end) issues.push(warning('VISIT_START_UNKNOWN', `PV1-44 (admit date/time) is empty: the visit is rewritten without its start`, 'PV1-44'));
-    else {
-      issues.push(warning('VISIT_NOT_UPDATED', `PV1-44 (admit date/time) is empty: the visit cannot be rewritten without losing its start; only the movement is recorded (the visit is created if unknown)`, 'PV1-44'));
-      venueWrite = 'create';
-      period = { start: movementStart };
-    }
-  }
+  const { period, write: venueWrite } = visitPeriod(input, replaceVenue, movementStart, issues);
   const discharge = hl7Date(pv2?.get(9) ?? '');
   const extension: Extension[] = discharge && discharge.length === 10 ? [{ url: FR_CORE_ESTIMATED_DISCHARGE, valueDate: discharge }] : [];
   const venueLocations = status === 'entered-in-error' || status === 'cancelled' ? [] : locations(pv1, locationStatusOf(status), movementStart, issues);
@@ -245,7 +253,7 @@ export function buildEncounters(input: EncounterInput): EncountersResult {
   };
 
   // the movement
-  const movementStatus: EncounterStatus = cancel ? 'entered-in-error' : movement.historic || event === 'A03' ? 'finished' : event === 'A05' ? 'planned' : 'in-progress';
+  const movementStatus: EncounterStatus = cancel ? 'entered-in-error' : movement.historic || rule.endsVisit ? 'finished' : rule.venueStatus === 'planned' ? 'planned' : 'in-progress';
   // a cancelled movement keeps no place: PV1-3 then describes the state restored, not the cancelled movement
   const movementLocations = cancel ? [] : locations(pv1, locationStatusOf(movementStatus), movementStart, []);
   const movementEncounter: Encounter = {
