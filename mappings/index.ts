@@ -1,4 +1,6 @@
+import hl7v2Forward from './hl7v2-forward.js';
 import identityCsvToPatient from './identity-csv-to-patient.js';
+import pamFrAdtToFhir from './pam-fr-adt-to-fhir.js';
 
 /** Every mapping a channel can name. A new mapping is one file in this folder plus one line here. */
-export const mappings = [identityCsvToPatient];
+export const mappings = [identityCsvToPatient, pamFrAdtToFhir, hl7v2Forward];

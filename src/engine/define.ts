@@ -12,6 +12,11 @@ export interface RawMessage {
   sourceMessageId?: string;
   /** Duplicate detection key; defaults to `sourceMessageId` or else the content hash. */
   dedupKey?: string;
+  /**
+   * Duplicate detection window: an earlier message with the same dedup key received longer ago than this no longer
+   * counts (this one is stored and processed again). Default: no limit.
+   */
+  dedupWindowMs?: number;
   correlationId?: string;
 }
 
@@ -19,6 +24,8 @@ export interface ReceiveResult {
   messageId: string;
   /** True when the same input was already received: nothing new was stored or enqueued. */
   duplicate: boolean;
+  /** For a duplicate: whether the stored message has the same bytes (false: same dedup key, different content). */
+  sameContent?: boolean;
 }
 
 /** What the engine gives a running source. `receive` resolves only once the message is durably stored AND enqueued. */

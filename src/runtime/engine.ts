@@ -128,7 +128,7 @@ export class Engine {
       reject: async (raw, issues) => {
         const r = await this.store.receive(channelId, raw, { status: 'rejected', issues });
         this.metrics.received.inc({ channel: channelId, outcome: 'rejected' });
-        return { messageId: r.id, duplicate: r.duplicate };
+        return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
       },
       check: (raw) => checkInput(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
     };
@@ -139,7 +139,7 @@ export class Engine {
     const r = await this.store.receive(channelId, raw);
     if (r.status === 'received') await enqueueProcess(this.queues, channelId, [r.id]);
     this.metrics.received.inc({ channel: channelId, outcome: r.duplicate ? 'duplicate' : 'stored' });
-    return { messageId: r.id, duplicate: r.duplicate };
+    return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
   }
 
   /**

@@ -102,26 +102,43 @@ export class MessageStore {
    * Stores a raw message durably, exactly once per (channel, dedup key): one statement inserts the message, its raw
    * snapshot and its first event. A duplicate returns the id of the message already stored.
    */
-  async receive(channelId: string, raw: RawMessage, opts: ReceiveOptions = {}): Promise<{ id: string; duplicate: boolean; status: MessageStatus }> {
+  async receive(channelId: string, raw: RawMessage, opts: ReceiveOptions = {}): Promise<{ id: string; duplicate: boolean; status: MessageStatus; sameContent?: boolean }> {
     const hash = sha256(raw.content);
     const dedupKey = opts.parentId !== undefined ? `${opts.parentId}#${opts.partIndex ?? 0}` : raw.dedupKey ?? raw.sourceMessageId ?? `sha256:${hash}`;
     const status = opts.status ?? 'received';
     const issues = opts.issues ?? [];
-    const rows = await this.db.query<{ id: string }>(
-      `with m as (
-         insert into relais_message (id, channel_id, parent_id, part_index, source_ref, source_message_id, dedup_key, content_hash, status, issues)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
-         on conflict (channel_id, dedup_key) do nothing returning id),
-       s as (insert into relais_snapshot (message_id, stage, content, content_type) select id, 'raw', $11, $12 from m),
-       k as (insert into relais_message_key (message_id, kind, value) select id, 'correlation', $13 from m where $13::text is not null),
-       e as (insert into relais_event (message_id, status, detail) select id, $9, $10::jsonb from m)
-       select id from m`,
-      [newMessageId(), channelId, opts.parentId ?? null, opts.partIndex ?? null, raw.sourceRef ?? null, raw.sourceMessageId ?? null, dedupKey, hash, status, json(issues), raw.content, raw.contentType ?? 'application/octet-stream', raw.correlationId ?? null],
-    );
-    if (rows[0]) return { id: rows[0].id, duplicate: false, status };
-    const existing = await this.db.query<{ id: string; status: MessageStatus }>('select id, status from relais_message where channel_id = $1 and dedup_key = $2', [channelId, dedupKey]);
-    if (!existing[0]) throw new Error('message vanished between insert and lookup');
-    return { id: existing[0].id, duplicate: true, status: existing[0].status };
+    const window = opts.parentId === undefined ? raw.dedupWindowMs : undefined;
+    // at most one retry: a concurrent receive of the same key may win the second insert (then it is a duplicate)
+    for (let attempt = 0; ; attempt++) {
+      const rows = await this.db.query<{ id: string }>(
+        `with m as (
+           insert into relais_message (id, channel_id, parent_id, part_index, source_ref, source_message_id, dedup_key, content_hash, status, issues)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+           on conflict (channel_id, dedup_key) do nothing returning id),
+         s as (insert into relais_snapshot (message_id, stage, content, content_type) select id, 'raw', $11, $12 from m),
+         k as (insert into relais_message_key (message_id, kind, value) select id, 'correlation', $13 from m where $13::text is not null),
+         e as (insert into relais_event (message_id, status, detail) select id, $9, $10::jsonb from m)
+         select id from m`,
+        [newMessageId(), channelId, opts.parentId ?? null, opts.partIndex ?? null, raw.sourceRef ?? null, raw.sourceMessageId ?? null, dedupKey, hash, status, json(issues), raw.content, raw.contentType ?? 'application/octet-stream', raw.correlationId ?? null],
+      );
+      if (rows[0]) return { id: rows[0].id, duplicate: false, status };
+      const existing = await this.db.query<{ id: string; status: MessageStatus; content_hash: string; expired: boolean }>(
+        `select id, status, content_hash, ($3::bigint is not null and received_at < now() - $3::bigint * interval '1 millisecond') as expired
+         from relais_message where channel_id = $1 and dedup_key = $2`,
+        [channelId, dedupKey, window ?? null],
+      );
+      const found = existing[0];
+      if (!found) {
+        if (attempt < 2) continue; // the earlier message was just moved out of the way by a concurrent receive
+        throw new Error('message vanished between insert and lookup');
+      }
+      if (found.expired && attempt < 2) {
+        // outside the duplicate window: the old message keeps its data but gives up the key, this one is stored anew
+        await this.db.query(`update relais_message set dedup_key = dedup_key || '@' || id where id = $1 and dedup_key = $2`, [found.id, dedupKey]);
+        continue;
+      }
+      return { id: found.id, duplicate: true, status: found.status, sameContent: found.content_hash === hash };
+    }
   }
 
   async get(id: string): Promise<MessageRow | undefined> {
