@@ -50,24 +50,23 @@ const XSD = `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
 const PATIENT_NAME = 'DUPONT-TESTLOG';
 
 function documentBundle(o: { id?: string; title?: string | null; status?: string; type?: string; timestamp?: string | null } = {}): Bundle {
+  const composition: Composition = {
+    resourceType: 'Composition',
+    status: (o.status ?? 'final') as Composition['status'],
+    type: { coding: [{ system: 'http://loinc.org', code: '34794-8' }] },
+    subject: { reference: 'urn:uuid:6a1d3b0e-0000-4000-8000-000000000002' },
+    date: '2024-05-02',
+    author: [{ display: 'Dr Test' }],
+    title: o.title ?? 'Fiche RCP',
+  };
+  if (o.title === null) delete (composition as Partial<Composition>).title;
   return {
     resourceType: 'Bundle',
     type: (o.type ?? 'document') as Bundle['type'],
     identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${o.id ?? crypto.randomUUID()}` },
     ...(o.timestamp === null ? {} : { timestamp: o.timestamp ?? '2024-05-02T10:00:00+02:00' }),
     entry: [
-      {
-        fullUrl: 'urn:uuid:6a1d3b0e-0000-4000-8000-000000000001',
-        resource: {
-          resourceType: 'Composition',
-          status: (o.status ?? 'final') as Composition['status'],
-          type: { coding: [{ system: 'http://loinc.org', code: '34794-8' }] },
-          subject: { reference: 'urn:uuid:6a1d3b0e-0000-4000-8000-000000000002' },
-          date: '2024-05-02',
-          author: [{ display: 'Dr Test' }],
-          ...(o.title === null ? {} : { title: o.title ?? 'Fiche RCP' }),
-        },
-      },
+      { fullUrl: 'urn:uuid:6a1d3b0e-0000-4000-8000-000000000001', resource: composition },
       { fullUrl: 'urn:uuid:6a1d3b0e-0000-4000-8000-000000000002', resource: { resourceType: 'Patient', name: [{ family: PATIENT_NAME }] } },
     ],
   };
