@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { RawMessage, ReceiveResult, RunningSource, SourceContext, StoredMessageStatus } from '../engine/define.js';
@@ -37,8 +38,9 @@ describe('http source on plain HTTP with a scripted engine', () => {
   });
   process.env.HTTP_UNIT_TOKEN = 'unit-token';
 
+  let port = 0;
   const start = async (ctx: SourceContext, extra: Record<string, unknown> = {}) => {
-    const port = await freePort();
+    port = await freePort();
     running = await httpSource.start(httpSource.options.parse({ port, path: '/in', tls: false, auth: { bearer: { env: 'HTTP_UNIT_TOKEN' } }, ...extra }), ctx);
     return (body: string, headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}/in`, { method: 'POST', body, headers: { 'content-type': 'application/fhir+json', authorization: 'Bearer unit-token', ...headers } });
@@ -68,6 +70,32 @@ describe('http source on plain HTTP with a scripted engine', () => {
     expect(checked).toBe(0);
     expect(ctx.received[0]).toMatchObject({ contentType: 'application/xml; charset=utf-8', correlationId: 'corr-1' });
     expect(ctx.received[0]!.content.toString()).toBe('<ClinicalDocument/>');
+  });
+
+  it('an empty body is a 400, stored (empty) as rejected', async () => {
+    const ctx = fakeContext();
+    const post = await start(ctx);
+    const r = await post('');
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ id: '0lz8k2m3a0123456789ac', issue: [{ details: { coding: [{ code: 'HTTP_EMPTY_BODY' }] } }] });
+    expect(ctx.rejected[0]![0].content.length).toBe(0);
+  });
+
+  it('a POST without any body (no Content-Length, no chunks) is the same 400', async () => {
+    const ctx = fakeContext();
+    await start(ctx);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const s = net.connect(port, '127.0.0.1', () =>
+        s.write('POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nAuthorization: Bearer unit-token\r\nConnection: close\r\n\r\n'),
+      );
+      s.on('data', (d: Buffer) => (text += d.toString('utf8')));
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(ctx.rejected[0]![1].map((i) => i.code)).toEqual(['HTTP_EMPTY_BODY']);
+    expect(Buffer.isBuffer(ctx.rejected[0]![0].content)).toBe(true); // the store hashes and writes it
   });
 
   it('an invalid Idempotency-Key is one more issue of a 400, stored with reject', async () => {

@@ -172,7 +172,7 @@ class HttpSource {
       const socket = req.raw.socket;
       const a = await acceptBody(this.ctx, this.o, {
         raw: {
-          content: req.body as Buffer,
+          content: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), // defensive: the store hashes and writes bytes
           contentType: headerOf(req.headers['content-type']),
           sourceRef: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'} ${req.id}`,
           ...(REQUEST_ID.test(headerOf(req.headers['x-correlation-id']) ?? '') ? { correlationId: headerOf(req.headers['x-correlation-id']) } : {}),
