@@ -23,6 +23,7 @@ export interface Coded {
   codeSystem: string;
   displayName?: string;
   codeSystemName?: string;
+  codeSystemVersion?: string;
   /** Free text the code was chosen from (CD.originalText), or a `#id` reference into the section narrative. */
   originalText?: string;
   originalTextRef?: string;
@@ -87,7 +88,7 @@ export function codedOf(concept: CodeableConcept | Coding | undefined, allowed?:
 
 /** Writes a CD/CE element; `xsiType` for `<value xsi:type="CD">`. */
 export function cdEl(parent: El, name: string, coded: Coded, extra: Record<string, string> = {}): El {
-  const e = ele(parent, name, { ...extra, code: coded.code, displayName: coded.displayName, codeSystem: coded.codeSystem, codeSystemName: coded.codeSystemName });
+  const e = ele(parent, name, { ...extra, code: coded.code, displayName: coded.displayName, codeSystem: coded.codeSystem, codeSystemName: coded.codeSystemName, codeSystemVersion: coded.codeSystemVersion });
   if (coded.originalTextRef) e.ele('originalText').ele('reference', { value: coded.originalTextRef });
   else if (coded.originalText) e.ele('originalText').txt(coded.originalText);
   return e;

@@ -55,7 +55,8 @@ export interface CdaParticipant {
   comment?: string;
   /** absent → `time nullFlavor="UNK"`. */
   time?: Period;
-  actor: HealthActor;
+  /** absent → `associatedEntity nullFlavor="UNK"` (e.g. an unknown general practitioner). */
+  actor?: HealthActor;
 }
 
 /** A `documentationOf/serviceEvent` built by a volet. */
@@ -228,9 +229,10 @@ function writeParticipants(root: El, participants: CdaParticipant[], issues: Iss
     const e = root.ele('participant', { typeCode: p.typeCode });
     const f = p.functionCode ? cdEl(e, 'functionCode', p.functionCode) : nullEl(e, 'functionCode', 'NA');
     if (p.comment && !p.functionCode?.originalText) f.ele('originalText').txt(p.comment);
-    if (p.time) ivlTsEl(e, 'time', p.time, `${p.actor.path}.period`, issues);
+    if (p.time) ivlTsEl(e, 'time', p.time, `${p.actor?.path ?? 'participant'}.period`, issues);
     else nullEl(e, 'time');
-    writeActor(e.ele('associatedEntity', { classCode: 'PROV' }), p.actor, { personTag: 'associatedPerson', orgTag: 'scopingOrganization' }, issues);
+    if (p.actor) writeActor(e.ele('associatedEntity', { classCode: 'PROV' }), p.actor, { personTag: 'associatedPerson', orgTag: 'scopingOrganization' }, issues);
+    else e.ele('associatedEntity', { classCode: 'PROV', nullFlavor: 'UNK' });
   }
 }
 
