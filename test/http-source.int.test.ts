@@ -102,6 +102,7 @@ describe('http source (TLS, bearer, mutual TLS) on a real engine', () => {
   let databaseUrl: string;
   let docsPort: number;
   let mtlsPort: number;
+  let bothPort: number;
 
   const request = (port: number, o: RequestOptions): Promise<Reply> =>
     new Promise((resolve, reject) => {
@@ -156,7 +157,7 @@ describe('http source (TLS, bearer, mutual TLS) on a real engine', () => {
     await run('openssl', ['x509', '-req', '-in', 'unlisted.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', '0x51', '-days', '2', '-sha256', '-extfile', 'unlisted.ext', '-out', 'unlisted.crt'], { cwd: pki.dir });
     unlisted = { cert: fs.readFileSync(path.join(pki.dir, 'unlisted.crt'), 'utf8'), key: fs.readFileSync(path.join(pki.dir, 'unlisted.key'), 'utf8') };
 
-    [docsPort, mtlsPort] = [await freePort(), await freePort()];
+    [docsPort, mtlsPort, bothPort] = [await freePort(), await freePort(), await freePort()];
     const channels = path.join(dir, 'channels');
     fs.mkdirSync(channels, { recursive: true });
     fs.writeFileSync(path.join(channels, 'doc.xsd'), XSD);
@@ -186,6 +187,14 @@ source:
   auth: { clientCert: { subjects: ["CN=relais-test-client, O=Relais Tests"] } }
   validateBeforeAccept: false
 ${common('mtls')}`);
+    fs.writeFileSync(path.join(channels, 'http-both.yaml'), `id: http-both
+source:
+  type: http
+  port: ${bothPort}
+  path: /
+  tls: { cert: ${pki.dir}/server.crt, key: ${pki.dir}/server.key, clientCa: ${pki.dir}/ca.crt, requestClientCert: true }
+  auth: { bearer: { env: HTTP_TEST_TOKEN_A }, clientCert: { fingerprints: ["${new crypto.X509Certificate(pki.client.cert).fingerprint256}"] } }
+${common('both')}`);
     Object.assign(process.env, { HTTP_TEST_TOKEN_A: tokens.a, HTTP_TEST_TOKEN_B: tokens.b, HTTP_TEST_SERVER_KEY: pki.server.key });
 
     databaseUrl = await freshDatabase(inject('postgresUrl'), 'httpsrc');
@@ -375,6 +384,22 @@ ${common('mtls')}`);
     const other = await send(unlisted);
     expect([other.status, codes(other)]).toEqual([403, ['HTTP_CLIENT_CERT_FORBIDDEN']]);
     expect(outcome(other).issue?.[0]?.code).toBe('forbidden');
+  });
+
+  it('bearer and client certificate both configured: both are required', async () => {
+    const send = (o: { cert?: TestKeyPair; token?: string }) =>
+      request(bothPort, {
+        path: '/',
+        headers: { 'content-type': 'application/fhir+json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+        body: JSON.stringify(documentBundle()),
+        ...(o.cert ? { clientCert: o.cert } : {}),
+      });
+    expect(codes(await send({ cert: pki.client }))).toEqual(['HTTP_AUTH_REQUIRED']);
+    expect(codes(await send({ token: tokens.a }))).toEqual(['HTTP_CLIENT_CERT_REQUIRED']);
+    expect(codes(await send({ cert: unlisted, token: tokens.a }))).toEqual(['HTTP_CLIENT_CERT_FORBIDDEN']);
+    const ok = await send({ cert: pki.client, token: tokens.a });
+    expect(ok.status).toBe(202);
+    expect(ok.headers.location).toBe(`/${ok.json<{ messageId: string }>().messageId}`);
   });
 
   it('validateBeforeAccept: false accepts what the pipeline will reject, and the status says so', async () => {

@@ -114,12 +114,11 @@ class HttpSource {
     return this.send(reply, status, operationOutcome(issues));
   }
 
-  /** Bearer and/or client certificate, before the body is read. */
+  /** Client certificate and/or bearer token, before the body is read: every configured method must pass. */
   private authenticate(req: FastifyRequest): AuthResult {
     const principals: string[] = [];
-    for (const check of [this.certs && (() => this.certs!.check(req.raw.socket as TLSSocket)), this.bearer && (() => this.bearer!.check(req.headers.authorization))]) {
-      if (!check) continue;
-      const r = check();
+    for (const r of [this.certs?.check(req.raw.socket as TLSSocket), this.bearer?.check(req.headers.authorization)]) {
+      if (r === undefined) continue;
       if (!r.ok) return r;
       principals.push(r.principal);
     }
