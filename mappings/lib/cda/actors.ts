@@ -83,6 +83,8 @@ export interface ActorWriteOptions {
   requireId?: boolean;
   /** The profession/specialty code is mandatory. */
   requireCode?: boolean;
+  /** A structure without a person (no Practitioner) is written without the person element (participants). */
+  personOptional?: boolean;
 }
 
 /**
@@ -104,8 +106,7 @@ export function writeActor(entity: El, actor: HealthActor, opts: ActorWriteOptio
   const address = actor.practitioner?.address?.[0];
   if (address) addressEl(entity, address);
   telecomEls(entity, actor.role?.telecom?.length ? actor.role.telecom : actor.practitioner?.telecom);
-  const person = ele(entity, opts.personTag);
-  personNameEl(person, actor.practitioner?.name?.[0]);
+  if (actor.practitioner || !opts.personOptional) personNameEl(ele(entity, opts.personTag), actor.practitioner?.name?.[0]);
   if (actor.organization) organizationEl(entity, opts.orgTag, actor.organization, `${actor.path}.resolve().organization.resolve()`, issues);
 }
 

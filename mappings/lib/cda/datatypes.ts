@@ -150,7 +150,13 @@ export function personNameEl(parent: El, name: HumanName | undefined): El {
 const ADXP = 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-';
 const ADXP_PARTS = ['houseNumber', 'houseNumberNumeric', 'buildingNumberSuffix', 'streetName', 'streetNameType', 'streetNameBase', 'additionalLocator', 'unitID', 'unitType', 'deliveryAddressLine', 'deliveryInstallationType', 'postBox', 'careOf', 'censusTract', 'precinct'];
 
-/** AD from a FHIR Address: ISO 21090 ADXP extensions on a line become CDA parts, other lines `streetAddressLine`. */
+const HOUSE_NUMBER = /^(\d+(?:\s*(?:bis|ter|quater|[A-Z]))?)\b[,\s]+(.+)$/i;
+
+/**
+ * AD from a FHIR Address, in the structured form of the CI-SIS (which does not mix `streetAddressLine` with other
+ * parts): ISO 21090 ADXP extensions on a line become those parts; otherwise the first line is split into
+ * houseNumber + streetName ("4 rue Larrey"), or is the streetName, and further lines are additionalLocator.
+ */
 export function addressEl(parent: El, address: Address | undefined): El {
   const e = parent.ele('addr');
   if (!address) return e.att('nullFlavor', 'UNK');
@@ -161,12 +167,17 @@ export function addressEl(parent: El, address: Address | undefined): El {
   (address.line ?? []).forEach((line, i) => {
     const parts = (lineExt[i]?.extension ?? []).filter((x) => x.url.startsWith(ADXP) && ADXP_PARTS.includes(x.url.slice(ADXP.length)));
     if (parts.length) for (const p of parts) e.ele(p.url.slice(ADXP.length)).txt(p.valueString ?? '');
-    else e.ele('streetAddressLine').txt(line);
+    else if (i > 0) e.ele('additionalLocator').txt(line);
+    else {
+      const m = HOUSE_NUMBER.exec(line.trim());
+      if (m) e.ele('houseNumber').txt(m[1]!);
+      e.ele('streetName').txt(m ? m[2]! : line.trim());
+    }
   });
   if (address.postalCode) e.ele('postalCode').txt(address.postalCode);
   if (address.city) e.ele('city').txt(address.city);
   if (address.country) e.ele('country').txt(address.country);
-  if (!address.line?.length && !address.postalCode && !address.city && !address.country && address.text) e.txt(address.text);
+  if (!address.line?.length && !address.postalCode && !address.city && !address.country && address.text) e.ele('streetAddressLine').txt(address.text);
   return e;
 }
 

@@ -49,6 +49,8 @@ export const VERSION_NUMBER_URL = 'http://hl7.org/fhir/StructureDefinition/compo
 export interface CdaParticipant {
   /** HL7 ParticipationType: RESP, REFB, INF, PRF, CON, … */
   typeCode: string;
+  /** associatedEntity/@classCode (default PROV; AGNT for a structure acting for the patient). */
+  classCode?: string;
   /** functionCode; absent → `nullFlavor="NA"`. */
   functionCode?: Coded;
   /** functionCode/originalText (free comment on the participant). */
@@ -61,7 +63,8 @@ export interface CdaParticipant {
 
 /** A `documentationOf/serviceEvent` built by a volet. */
 export interface CdaServiceEvent {
-  code: Coded;
+  /** serviceEvent/code; absent → no code (the PPS documents the programme itself, with no act code). */
+  code?: Coded;
   period?: Period;
   performers?: HealthActor[];
   /** FHIRPath of the source, for issues. */
@@ -231,8 +234,9 @@ function writeParticipants(root: El, participants: CdaParticipant[], issues: Iss
     if (p.comment && !p.functionCode?.originalText) f.ele('originalText').txt(p.comment);
     if (p.time) ivlTsEl(e, 'time', p.time, `${p.actor?.path ?? 'participant'}.period`, issues);
     else nullEl(e, 'time');
-    if (p.actor) writeActor(e.ele('associatedEntity', { classCode: 'PROV' }), p.actor, { personTag: 'associatedPerson', orgTag: 'scopingOrganization' }, issues);
-    else e.ele('associatedEntity', { classCode: 'PROV', nullFlavor: 'UNK' });
+    const classCode = p.classCode ?? 'PROV';
+    if (p.actor) writeActor(e.ele('associatedEntity', { classCode }), p.actor, { personTag: 'associatedPerson', orgTag: 'scopingOrganization', personOptional: true }, issues);
+    else e.ele('associatedEntity', { classCode, nullFlavor: 'UNK' });
   }
 }
 
@@ -245,7 +249,7 @@ function writeServiceEvents(root: El, doc: DocumentBundle, events: CdaServiceEve
     });
   for (const ev of list) {
     const se = root.ele('documentationOf').ele('serviceEvent', { classCode: 'ACT' });
-    cdEl(se, 'code', ev.code);
+    if (ev.code) cdEl(se, 'code', ev.code);
     if (ev.period) ivlTsEl(se, 'effectiveTime', ev.period, `${ev.path}.period`, issues);
     for (const actor of ev.performers ?? []) {
       writeActor(se.ele('performer', { typeCode: 'PRF' }).ele('assignedEntity'), actor, { personTag: 'assignedPerson', orgTag: 'representedOrganization' }, issues);

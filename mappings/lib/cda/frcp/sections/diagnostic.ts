@@ -12,7 +12,7 @@
  */
 import type { CodeableConcept, Condition, ConditionStage, Observation } from '@medplum/fhirtypes';
 import { error } from '../../../../../src/engine/issues.js';
-import { cdEl, codedOf, ele, humanDate, ivlTsEl, nullEl, type Coded, type El } from '../../datatypes.js';
+import { cdEl, codedOf, ele, humanDate, ivlTsEl, nullEl, tsEl, type Coded, type El } from '../../datatypes.js';
 import { commentAct, entryRelationship, section, simpleObservation } from '../../entries.js';
 import { hasCode, labelOf, notesOf, sectionEntries, sectionWithCode } from '../../fhir-find.js';
 import { table, type Cell } from '../../narrative.js';
@@ -160,14 +160,14 @@ export function writeDiagnostic(ctx: FrcpContext, tumours: Tumour[]): void {
     concern.ele('id', { root: uuid(ctx, `diagnostic/${n}/concern`) });
     nullEl(concern, 'code', 'NA');
     concern.ele('statusCode', { code: concernStatus(t.condition) });
-    ivlTsEl(concern, 'effectiveTime', { start: t.diagnosisDate }, `${t.path}.onsetDateTime`, ctx.issues);
+    diagnosisTime(ctx, concern, t);
     const o = entryRelationship(concern, 'SUBJ', false).ele('observation', { classCode: 'OBS', moodCode: 'EVN', negationInd: 'false' });
     for (const tpl of DIAGNOSIS_TEMPLATES) o.ele('templateId', { root: tpl });
     o.ele('id', { root: uuid(ctx, `diagnostic/${n}/diagnosis`) });
     cdEl(o, 'code', DIAGNOSTIC_INTERPRETATION);
     o.ele('text').ele('reference', { value: `#${ref.head}` });
     o.ele('statusCode', { code: 'completed' });
-    ivlTsEl(o, 'effectiveTime', { start: t.diagnosisDate }, `${t.path}.onsetDateTime`, ctx.issues);
+    diagnosisTime(ctx, o, t);
     if (t.morphology) cdEl(o, 'value', { ...t.morphology, originalTextRef: `#${ref.morph}` }, { 'xsi:type': 'CD' });
     else ele(o, 'value', { 'xsi:type': 'CD', nullFlavor: 'OTH' }).ele('originalText').ele('reference', { value: `#${ref.morph}` });
     const site = t.topography ? cdEl(o, 'targetSiteCode', { ...t.topography, originalTextRef: `#${ref.topo}` }) : nullEl(o, 'targetSiteCode', 'OTH');
@@ -181,6 +181,11 @@ export function writeDiagnostic(ctx: FrcpContext, tumours: Tumour[]): void {
     t.others.forEach((other, i) => writeOtherStage(ctx, o, t, other, `${n}/${i}`, ref.others[i]!));
     if (t.comment) commentAct(entryRelationship(o, 'SUBJ', true), { textRef: `#${ref.comment}`, path: t.path }, ctx.issues);
   });
+}
+
+/** `<effectiveTime><low …/></effectiveTime>`: the date of diagnosis, `low nullFlavor="UNK"` when unknown (IHE PCC). */
+function diagnosisTime(ctx: FrcpContext, parent: El, t: Tumour): void {
+  tsEl(parent.ele('effectiveTime'), 'low', t.diagnosisDate, `${t.path}.onsetDateTime`, ctx.issues);
 }
 
 function writeTnm(ctx: FrcpContext, o: El, t: Tumour, n: number, ref: { stage: string; t: string; n: string; m: string }): void {

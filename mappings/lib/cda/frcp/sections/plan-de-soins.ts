@@ -24,6 +24,7 @@ import { TYPE_TRAITEMENT } from '../value-sets.js';
 const TEMPLATES = ['2.16.840.1.113883.10.20.1.10', '1.3.6.1.4.1.19376.1.5.3.1.3.36', '1.2.250.1.213.1.1.2.158'];
 const ENCOUNTER_TEMPLATES = ['2.16.840.1.113883.10.20.1.25', '1.3.6.1.4.1.19376.1.5.3.1.4.14', '1.2.250.1.213.1.1.3.58'];
 const REQUEST_TEMPLATES = ['2.16.840.1.113883.10.20.1.25', '1.3.6.1.4.1.19376.1.5.3.1.1.20.3.1', '1.2.250.1.213.1.1.3.27'];
+const ACT_PRIORITY = '2.16.840.1.113883.5.7';
 const PROPOSAL_TEMPLATES = ['2.16.840.1.113883.10.20.1.25', '1.3.6.1.4.1.19376.1.5.3.1.4.19', '1.2.250.1.213.1.1.3.62'];
 
 interface Activity {
@@ -109,7 +110,7 @@ export function writePlanDeSoins(ctx: FrcpContext): void {
     table(text, { head: ['Commentaires / Précisions sur la proposition de la RCP'], rows: [[{ text: comment, id: refs.comment }]] });
   }
 
-  recours.forEach((r, i) => encounterEntry(ctx, s, TA.PASSAGE_RCP_RECOURS, refs.recours[i]!, `plan/recours/${i}`));
+  recours.forEach((r, i) => encounterEntry(ctx, s, r, TA.PASSAGE_RCP_RECOURS, refs.recours[i]!, `plan/recours/${i}`));
   requests.forEach((r, i) => {
     const o = s.ele('entry').ele('observation', { classCode: 'OBS', moodCode: 'PRP' });
     for (const t of REQUEST_TEMPLATES) o.ele('templateId', { root: t });
@@ -119,7 +120,7 @@ export function writePlanDeSoins(ctx: FrcpContext): void {
     o.ele('statusCode', { code: 'active' });
     ivlTsEl(o, 'effectiveTime', r.activity.detail?.scheduledPeriod, `${r.path}.detail.scheduledPeriod`, ctx.issues);
   });
-  surveillance.forEach((r, i) => encounterEntry(ctx, s, TA.SURVEILLANCE, refs.surveillance[i]!, `plan/surveillance/${i}`));
+  surveillance.forEach((r, i) => encounterEntry(ctx, s, r, TA.SURVEILLANCE, refs.surveillance[i]!, `plan/surveillance/${i}`));
   proposals.forEach((p, i) => {
     const proc = s.ele('entry').ele('procedure', { classCode: 'PROC', moodCode: 'INT', negationInd: 'false' });
     for (const t of PROPOSAL_TEMPLATES) proc.ele('templateId', { root: t });
@@ -133,10 +134,17 @@ export function writePlanDeSoins(ctx: FrcpContext): void {
   if (comment) commentAct(s.ele('entry'), { textRef: `#${refs.comment}`, path }, ctx.issues);
 }
 
-function encounterEntry(ctx: FrcpContext, s: El, code: Coded, ref: string, key: string): void {
+/**
+ * FR-Rencontre requested (moodCode ARQ): its date is the scheduled period when known; otherwise priorityCode CS
+ * ("recontacter pour fixer RDV"), as IHE PCC requires one of them.
+ */
+function encounterEntry(ctx: FrcpContext, s: El, a: Activity, code: Coded, ref: string, key: string): void {
   const e = s.ele('entry').ele('encounter', { classCode: 'ENC', moodCode: 'ARQ' });
   for (const t of ENCOUNTER_TEMPLATES) e.ele('templateId', { root: t });
   e.ele('id', { root: uuid(ctx, key) });
   cdEl(e, 'code', code);
   e.ele('text').ele('reference', { value: `#${ref}` });
+  const period = a.activity.detail?.scheduledPeriod;
+  if (period?.start || period?.end) ivlTsEl(e, 'effectiveTime', period, `${a.path}.detail.scheduledPeriod`, ctx.issues);
+  else cdEl(e, 'priorityCode', { code: 'CS', displayName: 'recontacter pour fixer RDV', codeSystem: ACT_PRIORITY, codeSystemName: 'ActPriority' });
 }
