@@ -27,6 +27,8 @@ export interface Coded {
   /** Free text the code was chosen from (CD.originalText), or a `#id` reference into the section narrative. */
   originalText?: string;
   originalTextRef?: string;
+  /** CD.translation: the same concept in other code systems (e.g. a TA_ASIP classification of a LOINC code). */
+  translations?: Coded[];
 }
 
 /** Adds a child element, leaving out attributes whose value is undefined or empty. */
@@ -91,6 +93,7 @@ export function cdEl(parent: El, name: string, coded: Coded, extra: Record<strin
   const e = ele(parent, name, { ...extra, code: coded.code, displayName: coded.displayName, codeSystem: coded.codeSystem, codeSystemName: coded.codeSystemName, codeSystemVersion: coded.codeSystemVersion });
   if (coded.originalTextRef) e.ele('originalText').ele('reference', { value: coded.originalTextRef });
   else if (coded.originalText) e.ele('originalText').txt(coded.originalText);
+  for (const t of coded.translations ?? []) cdEl(e, 'translation', t);
   return e;
 }
 
