@@ -6,20 +6,20 @@
  * the patient; member is a PractitionerRole / Practitioner (a professional) or an Organization (a structure);
  * period → participant/time; role.text → functionCode/originalText (comment).
  *
- * | role        | participant                                                        | typeCode | functionCode | card. |
- * |-------------|--------------------------------------------------------------------|----------|--------------|-------|
- * | ORG-177     | ES de référence (Organization) / PS of the care team (professional)| RESP / PRF | NA / 353 (R85) | 0..* |
- * | ORG-190     | Centre de coordination en cancérologie (3C)                        | PRF      | CORRE        | 1..1  |
- * | ORG-178     | Structure / professional of proximity                             | PRF      | CORRE        | 0..*  |
- * | ORG-188     | Médiateur de santé                                                 | INF      | CORRE        | 0..1  |
- * | PCP (v3)    | Médecin traitant (else Patient.generalPractitioner)               | INF      | PCP          | 1..1  |
- * | ORG-179     | Structure de coordination ou d'interface ville-hôpital            | CON      | CORRE        | 0..*  |
- * | ORG-191     | Réseau régional de cancérologie (RRC)                              | CON      | CORRE        | 0..*  |
- * | ORG-180     | Organisme social et de maintien dans l'emploi                     | INF      | CORRE        | 0..*  |
- * | ORG-181     | Structure de soutien et d'information                             | INF      | CORRE        | 0..*  |
+ * | role        | participant                                                         | typeCode   | functionCode (+ translation = role) | classCode | card. |
+ * |-------------|---------------------------------------------------------------------|------------|----------------------|------|-------|
+ * | ORG-177     | ES de référence (an Organization) / PS of the care team (a professional) | RESP / PRF | NA / 353 (TRE_R85)  | PROV | 0..*  |
+ * | ORG-190     | Centre de coordination en cancérologie (3C)                         | PRF        | CORRE                | PROV | 1..1  |
+ * | ORG-178     | Structure or professional of proximity                              | PRF        | CORRE                | PROV | 0..*  |
+ * | ORG-188     | Médiateur de santé                                                  | INF        | CORRE                | AGNT | 0..1  |
+ * | PCP (v3)    | Médecin traitant (else Patient.generalPractitioner; unknown → nullFlavor) | INF  | PCP                  | PROV | 1..1  |
+ * | ORG-179     | Structure de coordination ou d'interface ville-hôpital             | CON        | CORRE                | AGNT | 0..*  |
+ * | ORG-191     | Réseau régional de cancérologie (RRC)                               | CON        | CORRE                | AGNT | 0..*  |
+ * | ORG-180     | Organisme social et de maintien dans l'emploi                      | INF        | CORRE                | AGNT | 0..*  |
+ * | ORG-181     | Structure de soutien et d'information                              | INF        | CORRE                | AGNT | 0..*  |
  */
 import type { CareTeam, CareTeamParticipant, Reference } from '@medplum/fhirtypes';
-import { error } from '../../../../src/engine/issues.js';
+import { error, warning } from '../../../../src/engine/issues.js';
 import { resolveActor, type HealthActor } from '../actors.js';
 import type { Coded } from '../datatypes.js';
 import type { DocumentBundle } from '../document-bundle.js';
@@ -38,7 +38,8 @@ export interface PpsParticipantKind {
   /** The TA_ASIP role code (CareTeam.participant.role), or PCP. */
   role: Coded;
   typeCode: string;
-  functionCode?: Coded;
+  functionCode: Coded;
+  classCode: 'PROV' | 'AGNT';
   label: string;
   required?: boolean;
 }
@@ -46,14 +47,14 @@ export interface PpsParticipantKind {
 /** Professional or structure → participant kind for the ORG-177 role (reference establishment vs care-team member). */
 const REFERENCE = ta('ORG-177', 'Etablissement de santé de référence');
 export const PPS_PARTICIPANT_KINDS: readonly PpsParticipantKind[] = [
-  { role: ta('ORG-190', 'Centre de coordination de cancérologie (3C)'), typeCode: 'PRF', functionCode: CORRE, label: 'centre de coordination en cancérologie (3C)', required: true },
-  { role: ta('ORG-178', 'Structure et professionnels de proximité impliqués dans les soins'), typeCode: 'PRF', functionCode: CORRE, label: 'structure de proximité' },
-  { role: ta('ORG-188', 'Structures et professionnels de proximité impliqués dans les soins - Médiateur de santé'), typeCode: 'INF', functionCode: CORRE, label: 'médiateur de santé' },
-  { role: PCP, typeCode: 'INF', functionCode: PCP, label: 'médecin traitant', required: true },
-  { role: ta('ORG-179', "Structure de coordination ou d'interface ville-hôpital"), typeCode: 'CON', functionCode: CORRE, label: 'structure de coordination' },
-  { role: ta('ORG-191', 'Réseau régional de cancérologie (RRC)'), typeCode: 'CON', functionCode: CORRE, label: 'réseau régional de cancérologie' },
-  { role: ta('ORG-180', "Organisme social et de maintien dans l'emploi"), typeCode: 'INF', functionCode: CORRE, label: 'organisme social' },
-  { role: ta('ORG-181', "Structure de soutien et d'information"), typeCode: 'INF', functionCode: CORRE, label: "structure de soutien et d'information" },
+  { role: ta('ORG-190', 'Centre de coordination de cancérologie (3C)'), typeCode: 'PRF', functionCode: CORRE, classCode: 'PROV', label: 'centre de coordination en cancérologie (3C)', required: true },
+  { role: ta('ORG-178', 'Structure et professionnels de proximité impliqués dans les soins'), typeCode: 'PRF', functionCode: CORRE, classCode: 'PROV', label: 'structure de proximité' },
+  { role: ta('ORG-188', 'Structures et professionnels de proximité impliqués dans les soins - Médiateur de santé'), typeCode: 'INF', functionCode: CORRE, classCode: 'AGNT', label: 'médiateur de santé' },
+  { role: PCP, typeCode: 'INF', functionCode: PCP, classCode: 'PROV', label: 'médecin traitant' },
+  { role: ta('ORG-179', "Structure de coordination ou d'interface ville-hôpital"), typeCode: 'CON', functionCode: CORRE, classCode: 'AGNT', label: 'structure de coordination' },
+  { role: ta('ORG-191', 'Réseau régional de cancérologie (RRC)'), typeCode: 'CON', functionCode: CORRE, classCode: 'AGNT', label: 'réseau régional de cancérologie' },
+  { role: ta('ORG-180', "Organisme social et de maintien dans l'emploi"), typeCode: 'INF', functionCode: CORRE, classCode: 'AGNT', label: 'organisme social' },
+  { role: ta('ORG-181', "Structure de soutien et d'information"), typeCode: 'INF', functionCode: CORRE, classCode: 'AGNT', label: "structure de soutien et d'information" },
 ];
 
 /** The CareTeams of the PPS care plans (both plan sections), in order, without repeats. */
@@ -82,9 +83,12 @@ function memberActor(doc: DocumentBundle, member: Reference | undefined, path: s
   return resolveActor(doc, member, path, issues);
 }
 
+/** functionCode with the TA_ASIP role as translation (the PCP code is its own classification). */
+const functionCodeOf = (kind: PpsParticipantKind): Coded => (kind.role === PCP ? PCP : { ...kind.functionCode, translations: [kind.role] });
+
 function participantOf(kind: PpsParticipantKind, p: CareTeamParticipant, actor: HealthActor): CdaParticipant {
   const role = p.role?.find((r) => hasCode(r, kind.role));
-  return { typeCode: kind.typeCode, functionCode: kind.functionCode, comment: role?.text, time: p.period, actor };
+  return { typeCode: kind.typeCode, classCode: kind.classCode, functionCode: { ...functionCodeOf(kind), originalText: role?.text }, time: p.period, actor };
 }
 
 /** The header participants of the PPS; `PPS_PARTICIPANT_MISSING` for the 3C and the médecin traitant. */
@@ -100,7 +104,8 @@ export function ppsParticipants(doc: DocumentBundle, issues: Issue[]): CdaPartic
       if (!actor) return;
       const structure = !actor.practitioner && !actor.role;
       const role = p.role.find((r) => hasCode(r, REFERENCE));
-      out.push({ typeCode: structure ? 'RESP' : 'PRF', functionCode: structure ? undefined : CARE_TEAM_MEMBER, comment: role?.text, time: p.period, actor });
+      const functionCode = structure ? undefined : { ...CARE_TEAM_MEMBER, originalText: role?.text, translations: [REFERENCE] };
+      out.push({ typeCode: structure ? 'RESP' : 'PRF', functionCode, comment: structure ? role?.text : undefined, time: p.period, actor });
     });
   }
   for (const kind of PPS_PARTICIPANT_KINDS) {
@@ -117,14 +122,12 @@ export function ppsParticipants(doc: DocumentBundle, issues: Issue[]): CdaPartic
       const patient = doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', []);
       const gp = patient?.generalPractitioner?.[0];
       const actor = gp ? resolveActor(doc, gp, 'Composition.subject.resolve().generalPractitioner[0]', issues) : undefined;
-      if (actor) {
-        found.add(kind);
-        out.push({ typeCode: kind.typeCode, functionCode: kind.functionCode, actor });
-      }
+      found.add(kind);
+      if (!actor) issues.push(warning('PPS_PCP_UNKNOWN', 'no médecin traitant (Patient.generalPractitioner, or a CareTeam participant with role PCP): written as unknown (nullFlavor)', 'Composition.subject.resolve().generalPractitioner'));
+      out.push({ typeCode: kind.typeCode, functionCode: PCP, comment: actor ? undefined : 'Inconnu', actor });
     }
     if (kind.required && !found.has(kind)) {
-      const where = kind.role === PCP ? 'Patient.generalPractitioner, or a CareTeam participant with role PCP (v3-ParticipationFunction)' : `a CareTeam participant (CarePlan.careTeam) with role TA_ASIP ${kind.role.code}`;
-      issues.push(error('PPS_PARTICIPANT_MISSING', `the PPS names the ${kind.label}: ${where}`, 'CarePlan.careTeam'));
+      issues.push(error('PPS_PARTICIPANT_MISSING', `the PPS names the ${kind.label}: a CareTeam participant (CarePlan.careTeam) with role TA_ASIP ${kind.role.code}`, 'CarePlan.careTeam'));
     }
   }
   return out;

@@ -6,10 +6,11 @@
  */
 import type { CompositionSection, Resource } from '@medplum/fhirtypes';
 import { error } from '../../../../src/engine/issues.js';
-import { cdEl, type Coded, type El } from '../datatypes.js';
+import type { Coded, El } from '../datatypes.js';
+import { section } from '../entries.js';
 import { hasCode as conceptHasCode, sectionEntries as resolveEntries } from '../fhir-find.js';
 import { C } from './codes.js';
-import { templates, type PpsContext } from './context.js';
+import type { PpsContext } from './context.js';
 
 /** How a PPS section is recognised: its LOINC code and, for the shared LOINC codes, its TA_ASIP translation. */
 export interface SectionKey {
@@ -64,18 +65,10 @@ export interface SectionHead {
   idPart: string;
 }
 
-/**
- * Appends `component/section` with templateIds, id, code (+ TA_ASIP translation), title and an empty `text`
- * (as ../entries.ts `section()`, which cannot write a translation).
- */
+/** Appends `component/section` (../entries.ts) with templateIds, id, code (+ TA_ASIP translation), title and an empty `text`. */
 export function openSection(head: SectionHead, ctx: PpsContext): { section: El; text: El } {
-  const section = ctx.body.ele('component').ele('section');
-  templates(section, head.templateIds);
-  section.ele('id', { root: ctx.header.uuid(`section:${head.idPart}`) });
-  const code = cdEl(section, 'code', head.key.loinc);
-  if (head.key.translation) cdEl(code, 'translation', head.key.translation);
-  section.ele('title').txt(head.title);
-  return { section, text: section.ele('text') };
+  const code = head.key.translation ? { ...head.key.loinc, translations: [head.key.translation] } : head.key.loinc;
+  return section(ctx.body, { templateIds: [...head.templateIds], id: ctx.header.uuid(`section:${head.idPart}`), code, title: head.title });
 }
 
 /** `entry` element of a section (entries follow the text). */
