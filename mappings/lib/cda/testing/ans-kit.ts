@@ -15,7 +15,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export const ANS_KIT = path.resolve(repoRoot, '../shared/ans/cda');
 export const CDA_XSD = path.join(ANS_KIT, 'infrastructure/cda/CDA_extended.xsd');
 export const SCHEMATRONS = path.join(ANS_KIT, 'schematrons');
-const cacheDir = path.join(os.tmpdir(), 'relais-sch-ans-cache');
+// the same folder as the schematron validator's default, so that the tests and `relais run-once` share the cache
+const cacheDir = path.join(os.tmpdir(), 'relais-schematron-cache');
 
 /** The generic profiles every CI-SIS document must pass, plus the volet's own schematron. */
 export const GENERIC_PROFILES = [
