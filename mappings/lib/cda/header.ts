@@ -22,7 +22,7 @@
  * - `recordTarget` ← Composition.subject (FR Core Patient, INS + traits, see patient.ts).
  * - `author` ← Composition.author (PractitionerRole → Practitioner RPPS + specialty + Organization), time = date.
  * - `custodian` ← Composition.custodian (Organization); `legalAuthenticator` ← Composition.attester (mode legal).
- * - `participant`, `inFulfillmentOf` ← given by the volet (built from its own resources).
+ * - `informant`, `participant`, `inFulfillmentOf` ← given by the volet (built from its own resources).
  * - `documentationOf/serviceEvent` ← given by the volet, else Composition.event (code, period).
  * - `componentOf/encompassingEncounter` ← Composition.encounter: identifiers (the volet's required ones first),
  *   class, period, serviceProvider (FINESS, JDV_J02 facility type, name, address).
@@ -30,12 +30,12 @@
  * Errors are returned as issues (codes `CDA_*`), never thrown; the builder always produces a complete element
  * tree so that every problem of a document is reported in one pass. Same input → same bytes: no clock, no random.
  */
-import type { Composition, Encounter, Organization, Patient, Period } from '@medplum/fhirtypes';
+import type { Address, Composition, ContactPoint, Encounter, HumanName, Organization, Patient, Period } from '@medplum/fhirtypes';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { error, info, type Issue } from '../../../src/engine/issues.js';
 import { organizationEl, resolveActor, writeActor, type HealthActor } from './actors.js';
-import { addressEl, cdEl, codedOf, derivedUuid, ele, iiEl, iiOf, ivlTsEl, nullEl, telecomEls, tsEl, type Coded, type El, type II } from './datatypes.js';
+import { addressEl, cdEl, codedOf, derivedUuid, ele, iiEl, iiOf, ivlTsEl, nullEl, personNameEl, telecomEls, tsEl, type Coded, type El, type II } from './datatypes.js';
 import type { DocumentBundle } from './document-bundle.js';
 import { CS, ID_OID, TEMPLATE, oidOfSystem } from './oids.js';
 import { writeRecordTarget, type PatientIdentity } from './patient.js';
@@ -71,6 +71,17 @@ export interface CdaServiceEvent {
   path: string;
 }
 
+/** A `ClinicalDocument/informant/relatedEntity`: a person close to the patient (e.g. personne de confiance). */
+export interface CdaInformant {
+  /** RoleClass: NOK (next of kin, personne de confiance), ECON (emergency contact, personne à prévenir), … */
+  classCode: string;
+  /** relatedEntity/code: the relationship (v3 RoleCode, e.g. FTH). */
+  code?: Coded;
+  name?: HumanName;
+  address?: Address;
+  telecom?: ContactPoint[];
+}
+
 /** An `inFulfillmentOf/order` (e.g. the registration of the patient to an RCP session). */
 export interface CdaOrder {
   id: II;
@@ -92,6 +103,8 @@ export interface CdaVoletHeader {
   facilityRequired?: boolean;
   participants?: CdaParticipant[];
   inFulfillmentOf?: CdaOrder[];
+  /** informant/relatedEntity after the authors (e.g. from FR Core Patient.contact). */
+  informants?: CdaInformant[];
   /** Replaces the default service events built from Composition.event. */
   documentationOf?: CdaServiceEvent[];
 }
@@ -343,6 +356,13 @@ export function buildCdaHeader(doc: DocumentBundle, volet: CdaVoletHeader): CdaH
   if (!c.subject) issues.push(error('CDA_REQUIRED', 'the document needs its patient (Composition.subject)', 'Composition.subject'));
   const identity = patient ? writeRecordTarget(root, patient, 'Composition.subject.resolve()', issues) : undefined;
   writeAuthors(root, doc, issues);
+  for (const inf of volet.informants ?? []) {
+    const entity = root.ele('informant').ele('relatedEntity', { classCode: inf.classCode });
+    if (inf.code) cdEl(entity, 'code', inf.code);
+    if (inf.address) addressEl(entity, inf.address);
+    telecomEls(entity, inf.telecom);
+    personNameEl(entity.ele('relatedPerson'), inf.name);
+  }
   writeCustodian(root, doc, issues);
   writeLegalAuthenticator(root, doc, issues);
   writeParticipants(root, volet.participants ?? [], issues);
