@@ -57,6 +57,7 @@ describe('frcp-to-cda: content', () => {
     expect(xml).toMatch(/<encompassingEncounter>\s*<id root="1.2.250.1.161.1.20.1.1" extension="5201"\/>\s*<id root="1.2.250.1.161.1.20.2.1" extension="520114"\/>\s*<id root="1.2.250.1.161.1.20.3.1" extension="27011113"\/>/);
     expect(xml.match(/<functionCode code="353"/g)).toHaveLength(2);
     expect(xml).toMatch(/<participant typeCode="INF">\s*<functionCode code="PCP"/);
+    expect(xml).toMatch(/<informant>\s*<relatedEntity classCode="NOK">\s*<code code="SIS"[^]*?<informant>\s*<relatedEntity classCode="ECON">/);
     expect(xml).toMatch(/<targetSiteCode code="C50.4"[^>]*codeSystem="2.16.840.1.113883.6.3"/);
     expect(xml).toMatch(/<value xsi:type="CD" code="8500\/3"[^>]*codeSystem="2.16.840.1.113883.6.43.1"/);
     expect(xml).toMatch(/<code code="21905-5"[^]*?<value xsi:type="CD" code="T1c"/);

@@ -9,6 +9,8 @@ import type { Issue } from '../../../../src/engine/issues.js';
 import type { DocumentBundle } from '../document-bundle.js';
 import { buildCdaHeader, serializeCda } from '../header.js';
 import { ContentIds } from '../narrative.js';
+// the patient's close contacts (FR Core Patient.contact) follow the same rule in both cancer volets
+import { ppsInformants as contactInformants } from '../pps/informants.js';
 import type { CdaVolet, CdaVoletResult } from '../volet.js';
 import { FRCP_DOCUMENT, FRCP_ENCOUNTER_IDS } from './codes.js';
 import type { FrcpContext } from './context.js';
@@ -37,6 +39,7 @@ function build(doc: DocumentBundle): CdaVoletResult {
     requiredEncounterIds: FRCP_ENCOUNTER_IDS,
     facilityRequired: true,
     participants,
+    informants: contactInformants(doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', [])),
     inFulfillmentOf: frcpOrders(doc, encounter, headerIssues),
     documentationOf: frcpServiceEvents(doc, encounter, participants, tumours),
   });
