@@ -78,6 +78,9 @@ describe('pps-to-cda: what the document says', () => {
     expect(xml).toMatch(/<participant typeCode="CON">\s*<functionCode code="CORRE"[^>]*>\s*<originalText>https:\/\/www.oncopl.fr<\/originalText>\s*<translation code="ORG-191"[^]*?<associatedEntity classCode="AGNT">\s*<scopingOrganization>/);
     for (const role of ['ORG-178', 'ORG-188', 'ORG-179', 'ORG-180', 'ORG-181']) expect(xml).toContain(`<translation code="${role}"`);
     expect(xml).toMatch(/<participant typeCode="INF">\s*<functionCode code="PCP"[^]*?<family>MEDIONI<\/family>/);
+    // FR Core Patient.contact: personne de confiance (K) → NOK, personne à prévenir (v2-0131 C) → ECON
+    expect(xml).toMatch(/<informant>\s*<relatedEntity classCode="NOK">\s*<code code="HUSB" displayName="Epoux"[^]*?<family>MARTIN<\/family>[^]*?<informant>\s*<relatedEntity classCode="ECON">\s*<code code="SIS" displayName="Soeur"/);
+    expect(xml.indexOf('<informant>')).toBeGreaterThan(xml.indexOf('</author>'));
     expect(xml).toMatch(/<documentationOf>\s*<serviceEvent classCode="ACT">\s*<effectiveTime>\s*<low value="20210113121700\+0100"\/>\s*<\/effectiveTime>\s*<performer typeCode="PRF">/);
     expect(xml).toMatch(/<componentOf>\s*<encompassingEncounter>[^]*?<low value="20210113100000\+0100"\/>/);
     expect(xml).not.toContain('relatedDocument');
@@ -288,6 +291,14 @@ describe('pps-to-cda: broken input → clear issues, no document', () => {
       'PPS_VALUE Composition.section[3].entry[0].resolve().valueBoolean',
       'PPS_PROGRESSION_DETAIL Composition.section[4].entry[1].resolve().component',
     ]);
+  });
+
+  it('a contact relationship outside JDV_J11_RelationPatient_CISIS is left out, with a warning', () => {
+    const b = read('pps-full');
+    resources<Patient>(b, 'Patient')[0]!.contact![0]!.relationship![1] = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'SPS', display: 'spouse' }] };
+    const r = mapping.map(b, ctx);
+    expect(r.issues.map((i) => `${i.severity} ${i.code} ${i.path}`)).toEqual(['warning PPS_RELATIONSHIP_NOT_WRITTEN Composition.subject.resolve().contact[0].relationship']);
+    expect(r.output!.content).toMatch(/<relatedEntity classCode="NOK">\s*<addr/);
   });
 
   it('a Bundle that is not a document, references outside the Bundle, an unknown section', () => {

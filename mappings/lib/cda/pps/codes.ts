@@ -168,6 +168,51 @@ export const JDV_MOTIF_MISE_A_JOUR: ValueSet = {
   ],
 };
 
+/** JDV_J11_RelationPatient_CISIS (1.2.250.1.213.3.3.16): the relationship of an informant to the patient. */
+export const JDV_RELATION_PATIENT: ValueSet = {
+  name: 'JDV_J11_RelationPatient_CISIS',
+  oid: '1.2.250.1.213.3.3.16',
+  concepts: [
+    ['MTH', '2.16.840.1.113883.5.111', 'Mère'],
+    ['FTH', '2.16.840.1.113883.5.111', 'Père'],
+    ['NMTH', '2.16.840.1.113883.5.111', 'Mère biologique'],
+    ['NFTH', '2.16.840.1.113883.5.111', 'Père biologique'],
+    ['STPMTH', '2.16.840.1.113883.5.111', 'Belle-mère - épouse du père ou de la mère'],
+    ['STPFTH', '2.16.840.1.113883.5.111', 'Beau-père - époux du père ou de la mère'],
+    ['GRMTH', '2.16.840.1.113883.5.111', 'Grand-mère'],
+    ['GRFTH', '2.16.840.1.113883.5.111', 'Grand-père'],
+    ['GGRMTH', '2.16.840.1.113883.5.111', 'Arrière-grand-mère'],
+    ['GGRFTH', '2.16.840.1.113883.5.111', 'Arrière-grand-père'],
+    ['DAU', '2.16.840.1.113883.5.111', 'Fille biologique'],
+    ['SON', '2.16.840.1.113883.5.111', 'Fils biologique'],
+    ['BRO', '2.16.840.1.113883.5.111', 'Frère'],
+    ['SIS', '2.16.840.1.113883.5.111', 'Soeur'],
+    ['HBRO', '2.16.840.1.113883.5.111', 'Demi-frère'],
+    ['HSIS', '2.16.840.1.113883.5.111', 'Demi-soeur'],
+    ['GRNDDAU', '2.16.840.1.113883.5.111', 'Petite-fille'],
+    ['GRNDSO', '2.16.840.1.113883.5.111', 'Petit-fils'],
+    ['UNCLE', '2.16.840.1.113883.5.111', 'Oncle'],
+    ['AUNT', '2.16.840.1.113883.5.111', 'Tante'],
+    ['NEPHEW', '2.16.840.1.113883.5.111', 'Neveu'],
+    ['NIECE', '2.16.840.1.113883.5.111', 'Nièce'],
+    ['HUSB', '2.16.840.1.113883.5.111', 'Epoux'],
+    ['WIFE', '2.16.840.1.113883.5.111', 'Epouse'],
+    ['DOMPART', '2.16.840.1.113883.5.111', 'Concubin(e) ou partenaire PACS'],
+    ['ROOM', '2.16.840.1.113883.5.111', 'Personne vivant sous le même toit'],
+    ['FRND', '2.16.840.1.113883.5.111', 'Autre proche'],
+    ['NBOR', '2.16.840.1.113883.5.111', 'Voisin(e)'],
+    ['FAMMEMB', '2.16.840.1.113883.5.111', 'Autre membre de la famille'],
+    ['CHILD', '2.16.840.1.113883.5.111', 'Enfant'],
+    ['COUSN', '2.16.840.1.113883.5.111', 'Cousin(e)'],
+    ['SIGOTHR', '2.16.840.1.113883.5.111', 'Conjoint'],
+    ['DAUC', '2.16.840.1.113883.5.111', 'Fille'],
+    ['SONC', '2.16.840.1.113883.5.111', 'Fils'],
+    ['TUTEUR', '1.2.250.1.213.1.1.4.327', 'Tuteur'],
+    ['CURATEUR', '1.2.250.1.213.1.1.4.327', 'Curateur'],
+    ['MSVG', '1.2.250.1.213.1.1.4.327', 'Mandataire de sauvegarde'],
+  ],
+};
+
 /** Every table above, for the test that compares them with the ANS files. */
 export const PPS_VALUE_SETS: readonly ValueSet[] = [
   JDV_TYPE_TRAITEMENT_PPS,
@@ -177,6 +222,7 @@ export const PPS_VALUE_SETS: readonly ValueSet[] = [
   JDV_SOINS_ONCO_DE_SUPPORT,
   JDV_TYPE_ACCOMPAGNEMENT_SOCIOPRO,
   JDV_MOTIF_MISE_A_JOUR,
+  JDV_RELATION_PATIENT,
 ];
 
 /** The two care-plan sections of the PPS (both LOINC 18776-5, told apart by their TA_ASIP translation). */

@@ -15,6 +15,7 @@ import { writeDiscoverySection, writePediatricsSection, writePhaseSection } from
 import { PPS_DOCUMENT } from './codes.js';
 import type { PpsContext } from './context.js';
 import { writeDiagnosisSection } from './diagnosis.js';
+import { ppsInformants } from './informants.js';
 import { ppsParticipants } from './participants.js';
 import { writeReferencesSection } from './references-section.js';
 import { SECTION_KEYS, unknownSections } from './sections.js';
@@ -60,6 +61,7 @@ function build(doc: DocumentBundle): CdaVoletResult {
     code: PPS_DOCUMENT.code,
     encounterRequired: true,
     participants: ppsParticipants(doc, headerIssues),
+    informants: ppsInformants(doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', []), headerIssues),
     documentationOf: [ppsServiceEvent(doc, headerIssues)],
   });
   const ctx: PpsContext = { doc, header, body: header.root.ele('component').ele('structuredBody'), ids: new ContentIds(), issues: [] };
