@@ -34,8 +34,8 @@ import type { Address, Composition, ContactPoint, Encounter, HumanName, Organiza
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { error, info, type Issue } from '../../../src/engine/issues.js';
-import { organizationEl, resolveActor, writeActor, type HealthActor } from './actors.js';
-import { addressEl, cdEl, codedOf, derivedUuid, ele, iiEl, iiOf, ivlTsEl, nullEl, personNameEl, telecomEls, tsEl, type Coded, type El, type II } from './datatypes.js';
+import { resolveActor, writeActor, type HealthActor } from './actors.js';
+import { addressEl, cdEl, codedOf, derivedUuid, iiEl, iiOf, ivlTsEl, nullEl, personNameEl, telecomEls, tsEl, type Coded, type El, type II } from './datatypes.js';
 import type { DocumentBundle } from './document-bundle.js';
 import { CS, ID_OID, TEMPLATE, oidOfSystem } from './oids.js';
 import { writeRecordTarget, type PatientIdentity } from './patient.js';

@@ -75,7 +75,7 @@ export function frcpServiceEvents(doc: DocumentBundle, encounter: Encounter | un
   const eventCode = (event?.code ?? []).map((c) => codedOf(c, [CS.MODE_PRISE_EN_CHARGE])).find(Boolean);
   const name = event?.code?.find((c) => c.text)?.text ?? encounter?.serviceType?.text ?? doc.composition.title;
   const rcp: CdaServiceEvent = {
-    code: { ...RCP_EVENT, ...(eventCode ?? {}), originalText: name },
+    code: { ...RCP_EVENT, ...(eventCode ? { code: eventCode.code, displayName: eventCode.displayName ?? RCP_EVENT.displayName } : {}), originalText: name },
     period: event?.period ?? encounter?.period,
     performers: participants.filter((p) => p.typeCode === 'RESP' && p.actor).map((p) => p.actor!),
     path: 'Composition.event[0]',

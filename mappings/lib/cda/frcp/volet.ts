@@ -39,7 +39,7 @@ function build(doc: DocumentBundle): CdaVoletResult {
     requiredEncounterIds: FRCP_ENCOUNTER_IDS,
     facilityRequired: true,
     participants,
-    informants: contactInformants(doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', [])),
+    informants: contactInformants(doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', []), headerIssues),
     inFulfillmentOf: frcpOrders(doc, encounter, headerIssues),
     documentationOf: frcpServiceEvents(doc, encounter, participants, tumours),
   });
