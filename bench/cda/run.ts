@@ -1,6 +1,7 @@
 /**
  * CDA benchmark: documents per second on one core for build (FHIR document Bundle → CDA, when the mapping exists) +
- * XSD (CDA_extended.xsd) + Schematron (FRCP / PPS volet chosen per document + the generic CI-SIS profiles), through
+ * XSD (CDA_extended.xsd) + Schematron (FRCP / PPS volet chosen per document + the generic CI-SIS profiles, as in
+ * channels/cda-documents.yaml; structurationMinimale measured as an extra configuration), through
  * the same validator functions a channel runs; and, in the same run, Debian `xmllint --schema` on the same documents
  * for the XSD step (process start and schema compile measured apart from the per-document cost).
  *
@@ -41,14 +42,15 @@ const PPS = '18776-5';
 interface SchFile {
   path: string;
   phase?: string;
-  when?: { documentCode: string };
+  when?: { documentCode: string; templateId: string };
 }
-/** Volet per document + IHE + ModelesDeContenusCDA: what a channel runs by default. */
+/** What channels/cda-documents.yaml runs: the volet of the document + IHE + ModelesDeContenusCDA + Modeles_ANS. */
 const CORE: SchFile[] = [
-  { path: 'schematrons/CI-SIS_CANCER-FRCP_2022.01.sch', phase: 'CI-SIS_CANCER-FRCP_2022.01', when: { documentCode: FRCP } },
-  { path: 'schematrons/CI-SIS_CANCER-PPS_2022.01.sch', when: { documentCode: PPS } },
+  { path: 'schematrons/CI-SIS_CANCER-FRCP_2022.01.sch', phase: 'CI-SIS_CANCER-FRCP_2022.01', when: { documentCode: FRCP, templateId: '1.2.250.1.213.1.1.1.8' } },
+  { path: 'schematrons/CI-SIS_CANCER-PPS_2022.01.sch', when: { documentCode: PPS, templateId: '1.2.250.1.213.1.1.1.26' } },
   { path: 'schematrons/profils/IHE.sch' },
   { path: 'schematrons/profils/CI-SIS_ModelesDeContenusCDA.sch' },
+  { path: 'schematrons/profils/CI-SIS_Modeles_ANS.sch' },
 ];
 /** structurationMinimale (ART-DECOR), measured as an addition: it costs more than all the others together. */
 const STRUCMIN_FILE: SchFile = { path: 'schematrons/profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch' };
@@ -122,7 +124,8 @@ interface Row {
   xsdMs: number;
   /** Per schematron validator configuration (same order as given). */
   schMs: number[];
-  issues: string;
+  /** Error issue codes with counts, XSD + each configuration (last round, one pass). */
+  issues: string[];
 }
 
 async function measureSet(set: string, docs: Doc[], xsd: ValidateFn, schs: ValidateFn[], mapping?: MappingDefinition): Promise<Row[]> {
@@ -131,7 +134,7 @@ async function measureSet(set: string, docs: Doc[], xsd: ValidateFn, schs: Valid
     const mine = docs.filter((d) => d.kind === kind);
     if (mine.length === 0) continue;
     const perRound = { build: [] as number[], xsd: [] as number[], sch: schs.map(() => [] as number[]) };
-    const issueCounts = new Map<string, number>();
+    const issueCounts = schs.map(() => new Map<string, number>());
     for (let round = -1; round < ROUNDS; round++) {
       // round -1 is the warm-up (JIT, value sets, key indexes), not counted
       let b = 0;
@@ -142,14 +145,13 @@ async function measureSet(set: string, docs: Doc[], xsd: ValidateFn, schs: Valid
           if (mapping && d.bundle) b += (await time(() => build(mapping, d.bundle!)))[1];
           const [xi, xt] = await time(() => xsd(asMapped(d.xml)));
           x += xt;
-          let last: Issue[] = [];
           for (const [j, sch] of schs.entries()) {
             const [si, st] = await time(() => sch(asMapped(d.xml)));
             sums[j]! += st;
-            last = si;
+            if (round !== ROUNDS - 1 || k !== 0) continue;
+            const counts = issueCounts[j]!;
+            for (const i of [...xi, ...si]) if (i.severity === 'error') counts.set(i.code, (counts.get(i.code) ?? 0) + 1);
           }
-          // issues of the fullest configuration (the last one)
-          if (round === ROUNDS - 1 && k === 0) for (const i of [...xi, ...last]) if (i.severity === 'error') issueCounts.set(i.code, (issueCounts.get(i.code) ?? 0) + 1);
         }
       }
       if (round < 0) continue;
@@ -166,14 +168,14 @@ async function measureSet(set: string, docs: Doc[], xsd: ValidateFn, schs: Valid
       ...(mapping ? { buildMs: median(perRound.build) } : {}),
       xsdMs: median(perRound.xsd),
       schMs: perRound.sch.map(median),
-      issues: [...issueCounts].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none',
+      issues: issueCounts.map((counts) => [...counts].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'),
     });
   }
   return rows;
 }
 
 /** Per schematron file on a pre-parsed document: where the Schematron time goes. */
-async function breakdown(docs: Doc[], compiled: { file: string; when?: { documentCode: string }; v: SchematronValidator }[]): Promise<string[]> {
+async function breakdown(docs: Doc[], compiled: { file: string; when?: SchFile['when']; v: SchematronValidator }[]): Promise<string[]> {
   const lines: string[] = [];
   for (const kind of ['FRCP', 'PPS'] as const) {
     const mine = docs.filter((d) => d.kind === kind);
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
   log('| --- | ---: | --- |');
   const [xsd, xsdMs] = await time(() => xsdValidator.create(xsdValidator.options.parse({ schema: XSD }), { baseDir: KIT }));
   log(`| XSD ${path.basename(XSD)} (libxml2-wasm) | ${fmt(xsdMs / 1000, 2)} s | source |`);
-  const compiled: { file: string; when?: { documentCode: string }; v: SchematronValidator }[] = [];
+  const compiled: { file: string; when?: SchFile['when']; v: SchematronValidator }[] = [];
   for (const f of SCHEMATRONS) {
     const [v, t] = await time(() => compileSchematron(path.join(KIT, f.path), { cacheDir: CACHE, ...(f.phase ? { phase: f.phase } : {}) }));
     compiled.push({ file: f.path, v, ...(f.when ? { when: f.when } : {}) });
@@ -260,10 +262,10 @@ async function main(): Promise<void> {
   log('## Per document, one core (ms; documents per second = 1000 / total)');
   log();
   log('Schematron = the channel validator (header read, volet chosen by document code, document parsed once, each file run):');
-  log('"core" = volet + IHE.sch + CI-SIS_ModelesDeContenusCDA.sch; "+ StrucMin" adds structurationMinimale (a second validator, same run).');
+  log('"core" = volet + IHE.sch + CI-SIS_ModelesDeContenusCDA.sch + CI-SIS_Modeles_ANS.sch (as channels/cda-documents.yaml); "+ StrucMin" adds structurationMinimale (a second validator, same run).');
   log();
   const strucCols = STRUCMIN ? ' Schematron core + StrucMin | total | docs/s |' : '';
-  log(`| documents | volet | n | avg kB | build | XSD | Schematron core | total | docs/s |${strucCols} error issues (fullest configuration, last round) |`);
+  log(`| documents | volet | n | avg kB | build | XSD | Schematron core | total | docs/s |${strucCols} error issues per configuration (one pass) |`);
   log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${STRUCMIN ? ' ---: | ---: | ---: |' : ''} --- |`);
   for (const s of sets) {
     for (const r of await measureSet(s.name, s.docs, xsd, schs, s.mapping)) {
@@ -271,16 +273,17 @@ async function main(): Promise<void> {
         const total = (r.buildMs ?? 0) + r.xsdMs + sch;
         return ` ${fmt(sch)} | ${fmt(total)} | ${fmt(1000 / total, 1)} |`;
       });
-      log(`| ${r.set} | ${r.kind} | ${r.docs} | ${fmt(r.kb, 0)} | ${r.buildMs === undefined ? '–' : fmt(r.buildMs)} | ${fmt(r.xsdMs)} |${cells.join('')} ${r.issues} |`);
+      const issues = r.issues.map((x, j) => `${j === 0 ? 'core' : '+ StrucMin'}: ${x}`).join('; ');
+      log(`| ${r.set} | ${r.kind} | ${r.docs} | ${fmt(r.kb, 0)} | ${r.buildMs === undefined ? '–' : fmt(r.buildMs)} | ${fmt(r.xsdMs)} |${cells.join('')} ${issues} |`);
     }
   }
   log();
 
   log('## Schematron breakdown (ms per document, pre-parsed)');
   log();
-  log('| volet | step | ms |');
-  log('| --- | --- | ---: |');
-  for (const l of await breakdown(sets[0]!.docs, compiled)) log(l);
+  log('| documents | volet | step | ms |');
+  log('| --- | --- | --- | ---: |');
+  for (const set of sets) for (const l of await breakdown(set.docs, compiled)) log(`| ${set.name} ${l}`);
   log();
 
   // ---- xmllint -----------------------------------------------------------------------------------------------
