@@ -36,7 +36,7 @@ function family(codings: Coding[], path: string, issues: Issue[]): Coded | undef
 }
 
 /** NOK (personne de confiance) first, then ECON (personne à prévenir), in Patient.contact order within each. */
-export function ppsInformants(patient: Patient | undefined, issues: Issue[]): CdaInformant[] {
+export function ppsInformants(patient: Patient | undefined, issues: Issue[] = []): CdaInformant[] {
   const contacts = (patient?.contact ?? []).flatMap((contact, i) => {
     const codings = (contact.relationship ?? []).flatMap((r) => r.coding ?? []);
     const nok = codings.some((c) => is(c, [FR_CONTACT], 'K') || is(c, V2_0131, 'N'));
