@@ -10,7 +10,7 @@
  */
 import type { CarePlan, Observation } from '@medplum/fhirtypes';
 import { error, info, warning } from '../../../../src/engine/issues.js';
-import { cdEl, humanDate, ivlTsEl, nullEl, tsEl, type El } from '../datatypes.js';
+import { cdEl, humanDate, ivlTsEl, nullEl, type El } from '../datatypes.js';
 import { commentAct, entryRelationship, simpleObservation } from '../entries.js';
 import { hasCode, notesOf } from '../fhir-find.js';
 import { paragraph, table, type Cell } from '../narrative.js';

@@ -17,12 +17,14 @@ import { PHASE_CANCER } from '../frcp/value-sets.js';
 import { C } from './codes.js';
 import { PPS_TPL, booleanValueEl, resourceUuid, templates, type PpsContext } from './context.js';
 import { anyValue, booleanOf, effectiveOf, observationDate, valueSetValue, withCode } from './observations.js';
-import { entry, findSection, openSection, sectionEntries, SECTION_KEYS } from './sections.js';
+import { entry, findSection, openSection, sectionEntries, SECTION_KEYS, warnUnused } from './sections.js';
 
 export function writePediatricsSection(ctx: PpsContext): void {
   const found = findSection(ctx, SECTION_KEYS.pediatrics, 'Pédiatrie');
   if (!found) return;
-  const first = withCode(sectionEntries(ctx, found, ['Observation']), C.pediatrics)[0];
+  const all = sectionEntries(ctx, found, ['Observation']);
+  const first = withCode(all, C.pediatrics)[0];
+  warnUnused(ctx, all, [first?.resource], 'Pédiatrie');
   if (!first) {
     ctx.issues.push(error('PPS_PEDIATRICS', 'the pediatrics section needs an Observation coded TA_ASIP ORG-116 (valueBoolean)', `${found.path}.entry`));
     return;
@@ -101,6 +103,7 @@ export function writePhaseSection(ctx: PpsContext): void {
   const phase = withCode(all, C.cancerPhase)[0];
   const progression = withCode(all, C.progression)[0];
   if (!phase) ctx.issues.push(error('PPS_PHASE_MISSING', 'the phase section needs the phase of the cancer: an Observation coded TA_ASIP MED-243 (JDV_PhaseCancer_CISIS)', `${found.path}.entry`));
+  warnUnused(ctx, all, [phase?.resource, progression?.resource], 'Phase clinique de la maladie');
   if (!progression) ctx.issues.push(error('PPS_PROGRESSION_MISSING', 'the phase section needs the progression of the cancer: an Observation coded TA_ASIP MED-245 (valueBoolean, components MED-246/247/248)', `${found.path}.entry`));
   const { section, text } = openSection({ templateIds: ['1.3.6.1.4.1.19376.1.5.3.1.1.13.2.7', '1.2.250.1.213.1.1.2.25'], key: SECTION_KEYS.phase, title: 'PHASE CLINIQUE DE LA MALADIE', idPart: 'phase' }, ctx);
   const rows: Cell[][] = [];

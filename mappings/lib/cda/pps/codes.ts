@@ -20,8 +20,6 @@ export const PPS_DOCUMENT = {
 
 /** Code systems the PPS needs beyond the shared ones (`oids.ts`). */
 export const PPS_CS = {
-  /** TNM UICC (stage, T, N, M values). */
-  TNM_UICC: '2.16.840.1.113883.15.6',
   /** INSEE PCS professions (non-health professionals, e.g. social workers). */
   INSEE_PCS: '1.2.250.1.213.2.13',
 } as const;
@@ -49,16 +47,6 @@ export const C = {
   // Entries
   pediatrics: ta('ORG-116', 'Pédiatrie'),
   problem: sct('55607006', 'problème'),
-  diagnosticInterpretation: sct('282291009', 'interprétation diagnostique'),
-  clinicalTnmStage: loinc('75620-5', 'Stade TNM Clinique'),
-  clinicalStage: loinc('21909-7', 'Stade clinique'),
-  tnmVersion: loinc('21917-0', 'Version TNM Classification'),
-  tnmT: loinc('21905-5', 'TNM Clinique T'),
-  tnmN: loinc('21906-3', 'TNM Clinique N'),
-  tnmM: loinc('21907-1', 'TNM Clinique M'),
-  otherStage: loinc('21918-8', 'Autre classification du stade'),
-  laterality: loinc('20228-3', 'Latéralité'),
-  comment: loinc('48767-8', 'Commentaire'),
   screening: loinc('63921-1', 'Dépistage du cancer'),
   cancerPhase: ta('MED-243', 'Phase du cancer'),
   progression: ta('MED-245', 'Progression du cancer'),

@@ -19,14 +19,13 @@
  * | ORG-181     | Structure de soutien et d'information                              | INF        | CORRE                | AGNT | 0..*  |
  */
 import type { CareTeam, CareTeamParticipant, Reference } from '@medplum/fhirtypes';
-import { error, warning } from '../../../../src/engine/issues.js';
+import { error, warning, type Issue } from '../../../../src/engine/issues.js';
 import { resolveActor, type HealthActor } from '../actors.js';
 import type { Coded } from '../datatypes.js';
 import type { DocumentBundle } from '../document-bundle.js';
 import { hasCode } from '../fhir-find.js';
 import type { CdaParticipant } from '../header.js';
 import { CS } from '../oids.js';
-import type { Issue } from '../../../../src/engine/issues.js';
 import { SECTION_KEYS } from './sections.js';
 
 const ta = (code: string, displayName: string): Coded => ({ code, displayName, codeSystem: CS.TA_ASIP, codeSystemName: 'TA_ASIP' });

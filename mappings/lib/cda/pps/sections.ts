@@ -5,7 +5,7 @@
  * sections apart (18776-5 MED-566 / MED-567, 55112-7 GEN-293 / GEN-294), else the LOINC code.
  */
 import type { CompositionSection, Resource } from '@medplum/fhirtypes';
-import { error } from '../../../../src/engine/issues.js';
+import { error, warning } from '../../../../src/engine/issues.js';
 import type { Coded, El } from '../datatypes.js';
 import { section } from '../entries.js';
 import { hasCode as conceptHasCode, sectionEntries as resolveEntries } from '../fhir-find.js';
@@ -46,6 +46,13 @@ export const sectionEntries = <K extends Resource['resourceType']>(
   found: { section: CompositionSection; path: string } | undefined,
   types: readonly K[],
 ): { resource: ResourceOf<K>; path: string }[] => resolveEntries(ctx.doc, found, types, ctx.issues);
+
+/** `PPS_ENTRY_NOT_WRITTEN` (warning) for the entries of a section that the volet has no place for. */
+export function warnUnused(ctx: PpsContext, entries: { resource: Resource; path: string }[], used: readonly (Resource | undefined)[], where: string): void {
+  for (const e of entries) {
+    if (!used.includes(e.resource)) ctx.issues.push(warning('PPS_ENTRY_NOT_WRITTEN', `this ${e.resource.resourceType} has no place in the "${where}" section of the PPS: it is not written`, e.path));
+  }
+}
 
 /** Composition sections whose code matches none of the PPS sections: their content is not written (warning). */
 export function unknownSections(ctx: PpsContext, keys: readonly SectionKey[]): string[] {

@@ -27,7 +27,7 @@ import { dateValueEl, resourceUuid, type PpsContext } from './context.js';
 import { valueSetValue, withCode } from './observations.js';
 import { placeAndPeopleLabel, writePerformer } from './performers.js';
 import { frcpReference } from './references-section.js';
-import { entry, findSection, openSection, sectionEntries, SECTION_KEYS } from './sections.js';
+import { entry, findSection, openSection, sectionEntries, SECTION_KEYS, warnUnused } from './sections.js';
 
 /** FR-Statut-document: an FR-Simple-Observation with its own template. */
 const STATUS_TEMPLATE = '1.2.250.1.213.1.1.3.48.16';
@@ -120,6 +120,7 @@ export function writeStatusSection(ctx: PpsContext): void {
     performer,
   });
 
+  warnUnused(ctx, obs, [statusObs?.resource, reason?.resource, rcpObs?.resource, handed?.resource], 'Statut du document');
   const { section, text } = openSection({ templateIds: ['1.2.250.1.213.1.1.2.35'], key: SECTION_KEYS.status, title: 'STATUT DU DOCUMENT', idPart: 'status' }, ctx);
   table(text, { rows });
   for (const w of written) {
