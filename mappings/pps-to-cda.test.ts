@@ -148,6 +148,7 @@ describe('pps-to-cda: what the document says', () => {
     expect(social).toMatch(/<assignedEntity classCode="ASSIGNED">\s*<id nullFlavor="NA"\/>\s*<code code="434b"[^]*?<family>JOLIE<\/family>[^]*?<name>Service social de la Ville d'Angers<\/name>/);
     expect(step('MED-562')).toMatch(/<id nullFlavor="NA"\/>\s*<representedOrganization>\s*<name>Tabac info service<\/name>/);
     expect(xml).toContain('Une cure toutes les 3 semaines, 6 cures, hors domicile');
+    expect(xml).toContain('<paragraph>Traitement de la rechute locorégionale décidé en RCP le 10/01/2021 : chirurgie, puis chimiothérapie adjuvante.</paragraph>');
     expect(xml).toContain('Radiothérapie adjuvante du sein droit, 50 Gy en 25 séances.');
     expect(xml).toMatch(/<code code="MED-052"[^]*?<value xsi:type="BL" value="false"\/>/);
   });

@@ -145,6 +145,11 @@ export function writePlanSection(kind: PlanSectionKind, ctx: PpsContext): void {
   if (written.length) {
     table(text, { head: [['Catégorie', 'Soin / traitement', 'Statut', 'Dates confirmées', 'Dates prévisionnelles', 'Rythme', 'Lieu et intervenants']], rows: written.flatMap((w) => w.rows) });
   } else paragraph(text, plan.empty);
+  for (const { resource: plan } of plans) {
+    // what the plan says about itself has no entry in the volet: it stays in the narrative
+    const about = [plan.title, plan.description, notesOf(plan)].filter(Boolean).join('\n');
+    if (about) paragraph(text, about);
+  }
   if (kind === 'programme') writeTreatmentsStopped(section, text, all, ctx);
   for (const w of written) writeStep(section, w.step, w.ids, ctx);
 }
