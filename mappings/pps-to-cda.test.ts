@@ -147,6 +147,8 @@ describe('pps-to-cda: what the document says', () => {
     expect(social).toMatch(/<code code="MED-573"/);
     expect(social).toMatch(/<assignedEntity classCode="ASSIGNED">\s*<id nullFlavor="NA"\/>\s*<code code="434b"[^]*?<family>JOLIE<\/family>[^]*?<name>Service social de la Ville d'Angers<\/name>/);
     expect(step('MED-562')).toMatch(/<id nullFlavor="NA"\/>\s*<representedOrganization>\s*<name>Tabac info service<\/name>/);
+    expect(step('MED-562')).toMatch(/<entryRelationship typeCode="RSON" inversionInd="false">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="2.16.840.1.113883.10.20.1.33"\/>[^]*?<templateId root="1.2.250.1.213.1.1.3.52"\/>[^]*?<code code="72166-2"[^]*?<value xsi:type="CD" code="449868002"/);
+    expect(xml).toContain('Fumeuse quotidienne (10 cigarettes par jour) (13/01/2021)');
     expect(xml).toContain('Une cure toutes les 3 semaines, 6 cures, hors domicile');
     expect(xml).toContain('<paragraph>Traitement de la rechute locorégionale décidé en RCP le 10/01/2021 : chirurgie, puis chimiothérapie adjuvante.</paragraph>');
     expect(xml).toContain('Radiothérapie adjuvante du sein droit, 50 Gy en 25 séances.');

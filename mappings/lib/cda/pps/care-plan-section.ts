@@ -11,13 +11,13 @@
 import type { CarePlan, Observation } from '@medplum/fhirtypes';
 import { error, info, warning } from '../../../../src/engine/issues.js';
 import { cdEl, humanDate, ivlTsEl, nullEl, type El } from '../datatypes.js';
-import { commentAct, entryRelationship, simpleObservation } from '../entries.js';
+import { commentAct, entryRelationship, simpleObservation, type ObsValue } from '../entries.js';
 import { hasCode, notesOf } from '../fhir-find.js';
 import { paragraph, table, type Cell } from '../narrative.js';
 import { C, type PlanSectionKind } from './codes.js';
 import { readCareSteps, type CareStep } from './care-steps.js';
 import { booleanValueEl, PPS_TPL, resourceUuid, templates, type PpsContext } from './context.js';
-import { booleanOf, effectiveOf } from './observations.js';
+import { anyValue, booleanOf, effectiveOf } from './observations.js';
 import { placeAndPeopleLabel, writePerformer, writePlace } from './performers.js';
 import { entry, findSection, openSection, sectionEntries, SECTION_KEYS } from './sections.js';
 
@@ -33,8 +33,12 @@ const PLAN = {
   },
 } as const;
 
+/** FR-Habitus-Mode-de-vie (CCD social history, IHE PCC social history observation, CI-SIS). */
+const HABIT_TEMPLATES = ['2.16.840.1.113883.10.20.1.33', '1.3.6.1.4.1.19376.1.5.3.1.4.13', '1.3.6.1.4.1.19376.1.5.3.1.4.13.4', '1.2.250.1.213.1.1.3.52'];
+
 interface StepIds {
   label: string;
+  habits: { id: string; value: ObsValue }[];
   provisional?: string;
   rhythm?: string;
   sideEffects?: string;
@@ -46,7 +50,7 @@ const dates = (p: { start?: string; end?: string } | undefined): string =>
   p ? [p.start ? humanDate(p.start) : '?', p.end ? humanDate(p.end) : '?'].join(' → ') : '';
 
 function stepRows(step: CareStep, ctx: PpsContext): { rows: Cell[][]; ids: StepIds } {
-  const ids: StepIds = { label: ctx.ids.next('soin') };
+  const ids: StepIds = { label: ctx.ids.next('soin'), habits: [] };
   const rhythm = [step.rhythm, step.atHome === undefined ? '' : step.atHome ? 'à domicile' : 'hors domicile'].filter(Boolean).join(', ');
   if (step.provisional) ids.provisional = ctx.ids.next('soin-previsionnel');
   if (step.rhythm || step.atHome !== undefined) ids.rhythm = ctx.ids.next('soin-rythme');
@@ -67,6 +71,13 @@ function stepRows(step: CareStep, ctx: PpsContext): { rows: Cell[][]; ids: StepI
   };
   if (step.sideEffects) extra('Effets secondaires notables', step.sideEffects.text, 'sideEffects', 'soin-effets');
   if (step.weight) extra('Poids', `${step.weight.value} ${step.weight.unit}${step.weight.date ? ` (${humanDate(step.weight.date)})` : ''}`, 'weight', 'soin-poids');
+  for (const h of step.habits) {
+    const id = ctx.ids.next('soin-habitus');
+    const { value, text } = anyValue(h.observation, id);
+    const date = h.observation.effectiveDateTime;
+    rows.push([h.concept.displayName ?? h.concept.code, { text: `${text}${date ? ` (${humanDate(date)})` : ''}`, id, colspan: 6 }]);
+    ids.habits.push({ id, value });
+  }
   if (step.notes.length) extra('Commentaire', step.notes.join('\n'), 'comment', 'soin-commentaire');
   return { rows, ids };
 }
@@ -104,6 +115,14 @@ function writeStep(section: El, step: CareStep, ids: StepIds, ctx: PpsContext): 
     const o = simpleObservation(entryRelationship(p, 'RSON', false), { id: resourceUuid(ctx, w.observation), code: C.bodyWeight, textRef: `#${ids.weight}`, effective: { at: w.date }, templateIds: [...PPS_TPL.vitalSign], path: w.path }, ctx.issues);
     o.ele('value', { 'xsi:type': 'PQ', value: String(w.value), unit: w.unit });
   }
+  step.habits.forEach((h, i) => {
+    const { id, value } = ids.habits[i]!;
+    simpleObservation(
+      entryRelationship(p, 'RSON', false),
+      { id: resourceUuid(ctx, h.observation), code: h.concept, textRef: `#${id}`, effective: effectiveOf(h.observation), value, templateIds: HABIT_TEMPLATES, replaceTemplates: true, path: h.path },
+      ctx.issues,
+    );
+  });
 }
 
 type SectionEntry = { resource: CarePlan | Observation; path: string };

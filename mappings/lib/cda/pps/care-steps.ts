@@ -13,6 +13,7 @@
  * | professionals / structures      | activity.detail.performer → PractitionerRole, Practitioner, Organization     |
  * | notable side effects (MED-565)  | activity.outcomeReference → Observation TA_ASIP MED-565 (valueString, or its text) |
  * | weight (29463-7)                | activity.detail.reasonReference → Observation LOINC 29463-7 (valueQuantity) |
+ * | habits (tobacco, alcohol…)      | activity.detail.reasonReference → Observation coded in JDV_SocialHistoryCodes (e.g. LOINC 72166-2 smoking status) |
  * | comment                         | activity.progress[].text                                                      |
  */
 import type { Appointment, CarePlan, CarePlanActivity, Location, Observation, Period, Procedure } from '@medplum/fhirtypes';
@@ -21,7 +22,8 @@ import { resolveActor, type HealthActor } from '../actors.js';
 import { CS, oidOfSystem } from '../oids.js';
 import type { Coded } from '../datatypes.js';
 import { hasCode } from '../fhir-find.js';
-import { careStepKindOf, type CareStepKind, type PlanSectionKind, C } from './codes.js';
+import { conceptOf } from '../value-set.js';
+import { careStepKindOf, JDV_SOCIAL_HISTORY, type CareStepKind, type PlanSectionKind, C } from './codes.js';
 import type { PpsContext } from './context.js';
 
 export type StepStatus = 'completed' | 'aborted' | 'active';
@@ -46,6 +48,7 @@ export interface CareStep {
   performers: HealthActor[];
   sideEffects?: { text: string; observation: Observation };
   weight?: { value: number; unit: string; date?: string; observation: Observation; path: string };
+  habits: { concept: Coded; observation: Observation; path: string }[];
   notes: string[];
 }
 
@@ -129,10 +132,13 @@ function outcomes(step: CareStep, ctx: PpsContext): void {
   (a.detail?.reasonReference ?? []).forEach((ref, i) => {
     const path = `${step.path}.detail.reasonReference[${i}]`;
     const r = ctx.doc.resolve(ref, ['Observation', 'Condition'], path, ctx.issues);
+    const habit = r?.resourceType === 'Observation' ? (r.code.coding ?? []).map((c) => conceptOf(JDV_SOCIAL_HISTORY, c.code, oidOfSystem(c.system))).find(Boolean) : undefined;
     if (r?.resourceType === 'Observation' && hasCode(r.code, C.bodyWeight) && r.valueQuantity?.value !== undefined) {
       step.weight = { value: r.valueQuantity.value, unit: r.valueQuantity.code ?? r.valueQuantity.unit ?? 'kg', date: r.effectiveDateTime, observation: r, path: `${path}.resolve()` };
+    } else if (r?.resourceType === 'Observation' && habit) {
+      step.habits.push({ concept: { ...habit, codeSystemName: 'LOINC' }, observation: r, path: `${path}.resolve()` });
     } else if (r) {
-      ctx.issues.push(warning('PPS_REASON_NOT_WRITTEN', 'only the body weight (Observation LOINC 29463-7 with valueQuantity) is written from detail.reasonReference', path));
+      ctx.issues.push(warning('PPS_REASON_NOT_WRITTEN', 'only the body weight (LOINC 29463-7 with valueQuantity) and habits (JDV_SocialHistoryCodes_CISIS) are written from detail.reasonReference', path));
     }
   });
 }
@@ -175,6 +181,7 @@ function readStep(carePlan: CarePlan, activity: CarePlanActivity, path: string, 
     confirmedPath: path,
     provisionalPath: `${path}.detail.scheduledPeriod`,
     performers: [],
+    habits: [],
     notes: (activity.progress ?? []).map((n) => n.text.trim()).filter(Boolean),
   };
   appointmentDates(step, ctx);

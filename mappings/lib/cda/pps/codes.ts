@@ -201,6 +201,25 @@ export const JDV_RELATION_PATIENT: ValueSet = {
   ],
 };
 
+/** JDV_SocialHistoryCodes_CISIS (1.2.250.1.213.1.1.4.2.283.4): the habits (FR-Habitus-Mode-de-vie) a care step addresses. */
+export const JDV_SOCIAL_HISTORY: ValueSet = {
+  name: 'JDV_SocialHistoryCodes_CISIS',
+  oid: '1.2.250.1.213.1.1.4.2.283.4',
+  concepts: [
+    ['72166-2', '2.16.840.1.113883.6.1', 'Statut tabagique'],
+    ['74011-8', '2.16.840.1.113883.6.1', 'Consommation tabagique'],
+    ['74013-4', '2.16.840.1.113883.6.1', "Consommation d'alcool"],
+    ['11343-1', '2.16.840.1.113883.6.1', 'Consommation de drogue non médicales'],
+    ['73985-4', '2.16.840.1.113883.6.1', 'Exercice physique'],
+    ['81663-7', '2.16.840.1.113883.6.1', 'Régime'],
+    ['92944-8', '2.16.840.1.113883.6.1', 'Exposition à risque'],
+    ['8683-5', '2.16.840.1.113883.6.1', 'Exposition professionnelle'],
+    ['67875-5', '2.16.840.1.113883.6.1', "Statut d'emploi"],
+    ['29556-8', '2.16.840.1.113883.6.1', 'Trouble du comportement'],
+    ['11345-6', '2.16.840.1.113883.6.1', 'Autre élément social'],
+  ],
+};
+
 /** Every table above, for the test that compares them with the ANS files. */
 export const PPS_VALUE_SETS: readonly ValueSet[] = [
   JDV_TYPE_TRAITEMENT_PPS,
@@ -211,6 +230,7 @@ export const PPS_VALUE_SETS: readonly ValueSet[] = [
   JDV_TYPE_ACCOMPAGNEMENT_SOCIOPRO,
   JDV_MOTIF_MISE_A_JOUR,
   JDV_RELATION_PATIENT,
+  JDV_SOCIAL_HISTORY,
 ];
 
 /** The two care-plan sections of the PPS (both LOINC 18776-5, told apart by their TA_ASIP translation). */
