@@ -28,6 +28,18 @@ export interface ReceiveResult {
   sameContent?: boolean;
 }
 
+/** What a source may tell its sender about one of its stored messages (e.g. an HTTP status endpoint). No payload. */
+export interface StoredMessageStatus {
+  messageId: string;
+  status: string;
+  issues: Issue[];
+  receivedAt: Date;
+  updatedAt: Date;
+  /** SHA-256 (hex) of the raw content: tells a true duplicate from an idempotency key reused for other content. */
+  contentHash: string;
+  sourceMessageId?: string;
+}
+
 /** What the engine gives a running source. `receive` resolves only once the message is durably stored AND enqueued. */
 export interface SourceContext {
   channelId: string;
@@ -40,6 +52,8 @@ export interface SourceContext {
    * refuses input after a check must still store it with `reject`.
    */
   check(raw: RawMessage): Promise<Issue[]>;
+  /** The stored status of one of this channel's messages; undefined for an unknown id or another channel's message. */
+  messageStatus?(messageId: string): Promise<StoredMessageStatus | undefined>;
   logger: Logger;
   dataDir: string;
   /** Folder of the channel file: relative paths in options resolve against it. */

@@ -131,6 +131,11 @@ export class Engine {
         return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
       },
       check: (raw) => checkInput(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
+      messageStatus: async (id) => {
+        const m = await this.store.get(id);
+        if (!m || m.channel_id !== channelId) return undefined;
+        return { messageId: m.id, status: m.status, issues: m.issues, receivedAt: m.received_at, updatedAt: m.updated_at, contentHash: m.content_hash, sourceMessageId: m.source_message_id ?? undefined };
+      },
     };
   }
 

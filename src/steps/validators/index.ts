@@ -1,4 +1,6 @@
 import { fhirProfileValidator } from './fhir-profile.js';
+import { schematronValidator } from './schematron.js';
+import { xsdValidator } from './xsd.js';
 
 /** Every validator a channel can name. A new validator is one file in this folder plus one line here. */
-export const validators = [fhirProfileValidator];
+export const validators = [fhirProfileValidator, xsdValidator, schematronValidator];
