@@ -48,7 +48,7 @@ describe('cda-documents channel end to end (HTTPS → store → queue → CDA �
     port = await freePort();
     const channels = path.join(dir, 'channels');
     fs.mkdirSync(channels, { recursive: true });
-    const channel = fs.readFileSync(path.join(repoRoot, 'channels/cda-documents.yaml'), 'utf8').replace(/^enabled: false$/m, 'enabled: true');
+    const channel = fs.readFileSync(path.join(repoRoot, 'channels/cda-documents.yaml'), 'utf8').replace(/^enabled: .*$/m, 'enabled: true');
     expect(channel).toContain('enabled: true');
     fs.writeFileSync(path.join(channels, 'cda-documents.yaml'), channel);
     Object.assign(process.env, {
