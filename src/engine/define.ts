@@ -122,6 +122,11 @@ export type ValidateFn = (mapped: Mapped) => Promise<Issue[]>;
 export interface StepContext {
   /** Directory of the channel file, to resolve relative paths in options. */
   baseDir: string;
+  /**
+   * True in `relais test` and `run-once`, which run with no network: a validator that needs a peer (e.g. a FHIR
+   * server) reports an `info` issue saying what it did not check instead of calling it.
+   */
+  offline?: boolean;
 }
 
 export interface ValidatorDefinition<S extends z.ZodObject = z.ZodObject> {
