@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { defineDestination, defineMapping, defineParser } from '../engine/define.js';
+import { defineDestination, defineMapping, defineParser, type Mapped } from '../engine/define.js';
 import { hold } from '../engine/issues.js';
 import type { CompiledChannel } from '../engine/pipeline.js';
 import type { ChannelConfig } from '../engine/channel-schema.js';
@@ -36,7 +36,7 @@ describe('processing hold', () => {
       baseDir: '.',
       parser: defineParser({ format: 'text', description: '', options: z.object({}), parse: (raw) => ({ value: raw.toString('utf8'), issues: [] }) }),
       mapping: defineMapping<string>({ name: 'echo', description: '', input: 'text', map: (t) => ({ output: { content: { name: t }, contentType: 'application/json' }, issues: [], keys: { patient: [`urn:test|${t}`] } }) }),
-      validators: [async (m) => (known.has((m.content as { name: string }).name) ? [] : [hold('PATIENT_NOT_FOUND', 'no patient matches')])],
+      validators: [async (m: Mapped) => (known.has((m.content as { name: string }).name) ? [] : [hold('PATIENT_NOT_FOUND', 'no patient matches')])],
       destinations: [
         {
           config: config.route[0]!,
