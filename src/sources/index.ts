@@ -1,4 +1,5 @@
 import { folderSource } from './folder.js';
+import { sftpSource } from './sftp.js';
 
 /** Every source type a channel can name. A new connector is one file in this folder plus one line here. */
-export const sources = [folderSource];
+export const sources = [folderSource, sftpSource];
