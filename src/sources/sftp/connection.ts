@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import SftpClient from 'ssh2-sftp-client';
 import type { Client } from 'ssh2';
 import type { Logger } from 'pino';
@@ -70,6 +71,7 @@ export class SftpConnection {
   private async connect(): Promise<RemoteFs> {
     const pin = pinnedHostKey(this.s.hostKeyFingerprints);
     const closed = new AbortController();
+    setMaxListeners(0, closed.signal); // every request in flight (reads run concurrently) listens for the close
     const lose = (why: string) => {
       if (closed.signal.aborted) return;
       closed.abort(new ConnectionLostError(why));
