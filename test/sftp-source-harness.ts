@@ -41,21 +41,19 @@ export async function sftpSourceHarness(opts: { redisUrl: string; postgresUrl: s
   let failReceive = 0;
   process.env.RELAIS_TEST_SFTP_KEY = opts.sshd.privateKey;
 
-  const baseOptions = () => ({
+  const server = () => ({
     host: opts.sshd.host,
     port: opts.sshd.port,
     username: opts.sshd.user,
     privateKey: { env: 'RELAIS_TEST_SFTP_KEY' },
     hostKeyFingerprint: opts.sshd.hostKeyFingerprint,
-    pollIntervalMs: 150,
-    stableMs: 400,
     keepaliveIntervalMs: 500,
     keepaliveCountMax: 2,
     reconnect: { initialDelayMs: 100, maxDelayMs: 500 },
-    lockTtlMs: 3000,
   });
 
-  async function start(channelId: string, options: Record<string, unknown>): Promise<SourceRun> {
+  /** Starts the source; `server` options are merged over the test server's (host, port, user, key, fingerprint). */
+  async function start(channelId: string, options: Record<string, unknown> & { server?: Record<string, unknown> }): Promise<SourceRun> {
     const received: RawMessage[] = [];
     const rejected: { raw: RawMessage; issues: Issue[] }[] = [];
     const logs: LogLine[] = [];
@@ -88,7 +86,7 @@ export async function sftpSourceHarness(opts: { redisUrl: string; postgresUrl: s
       check: async () => [],
       lock: (name, ttlMs) => locks.acquire(name, ttlMs),
     };
-    const parsed = sftpOptions.parse({ ...baseOptions(), ...options });
+    const parsed = sftpOptions.parse({ pollIntervalMs: 150, stableMs: 400, lockTtlMs: 3000, ...options, server: { ...server(), ...options.server } });
     const running: RunningSource = await sftpSource.start(parsed, ctx);
     const run: SourceRun = { received, rejected, logs, stop: () => running.stop() };
     runs.push(run);

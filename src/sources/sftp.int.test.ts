@@ -121,7 +121,7 @@ describe('sftp source (real sshd)', () => {
 
   it('refuses a server whose host key is not the pinned one, naming both fingerprints, and reads nothing', async () => {
     const pinned = 'SHA256:' + crypto.createHash('sha256').update('another key').digest('base64').replace(/=+$/, '');
-    const run = await h.start('hostkey', { directories: [{ path: 'hostkey' }], stableMs: 0, hostKeyFingerprint: pinned });
+    const run = await h.start('hostkey', { directories: [{ path: 'hostkey' }], stableMs: 0, server: { hostKeyFingerprint: pinned } });
     h.drop('hostkey', 'secret.csv', 'must not leave the server');
     const line = await eventually(() => run.logs.find((l) => l.msg === 'sftp host key refused'), 10_000, 'host key refused');
     expect(line.err).toContain(`the server presented ${sshd.hostKeyFingerprint}, the channel pins ${pinned}`);

@@ -20,7 +20,11 @@ export const sidecarSchema = z.strictObject({
   waitMs: z.number().int().min(0).default(900_000).describe('a ready document (or sidecar) whose partner has not come after this long goes to the error folder'),
 });
 
-export const sftpOptions = z.object({
+/**
+ * Where and how to connect. Grouped under `server` (not flat `host`/`port`): a source's top-level `port` means a port
+ * it listens on to the channel loader, which refuses two channels with the same one.
+ */
+export const serverSchema = z.strictObject({
   host: z.string().min(1).describe('SFTP server host name or address'),
   port: z.coerce.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
@@ -29,6 +33,21 @@ export const sftpOptions = z.object({
   hostKeyFingerprint: z
     .union([fingerprint, z.array(fingerprint).min(1)])
     .describe('pinned host key fingerprint(s), `SHA256:…` as `ssh-keygen -l` prints it; any other host key is refused'),
+  keepaliveIntervalMs: z.number().int().min(0).default(10_000).describe('SSH keepalive; 0 disables'),
+  keepaliveCountMax: z.number().int().min(1).default(3).describe('unanswered keepalives before the connection counts as dead'),
+  connectTimeoutMs: z.number().int().min(100).default(20_000),
+  operationTimeoutMs: z.number().int().min(100).default(60_000).describe('a listing, rename, read or write that takes longer drops the connection'),
+  reconnect: z
+    .strictObject({
+      initialDelayMs: z.number().int().min(10).default(1000),
+      maxDelayMs: z.number().int().min(10).default(60_000),
+    })
+    .prefault({})
+    .describe('after a failed connection, wait (doubling, with jitter) before the next try'),
+});
+
+export const sftpOptions = z.object({
+  server: serverSchema,
   directories: z.array(directorySchema).min(1).describe('folders to poll, each with its patterns and its processing, archive and error folders'),
   pollIntervalMs: z.number().int().min(100).default(5000),
   stableMs: z.number().int().min(0).default(5000).describe('ready: size and modification time unchanged for this long (mode "stable")'),
@@ -46,17 +65,6 @@ export const sftpOptions = z.object({
     .describe('"content": the same bytes are received once (sha256); "name": once per file name, size and mtime'),
   maxBytes: z.number().int().min(1).default(100 * 1024 * 1024).describe('larger files go to the error folder'),
   maxAttempts: z.number().int().min(1).default(5).describe('a file the server keeps failing to read goes to the error folder after this many tries'),
-  keepaliveIntervalMs: z.number().int().min(0).default(10_000).describe('SSH keepalive; 0 disables'),
-  keepaliveCountMax: z.number().int().min(1).default(3).describe('unanswered keepalives before the connection counts as dead'),
-  connectTimeoutMs: z.number().int().min(100).default(20_000),
-  operationTimeoutMs: z.number().int().min(100).default(60_000).describe('a listing, rename or write that takes longer drops the connection'),
-  reconnect: z
-    .strictObject({
-      initialDelayMs: z.number().int().min(10).default(1000),
-      maxDelayMs: z.number().int().min(10).default(60_000),
-    })
-    .prefault({})
-    .describe('after a failed connection, wait (doubling, with jitter) before the next try'),
   download: z
     .strictObject({
       chunkSize: z.number().int().min(1024).max(256 * 1024).default(64 * 1024).describe('bytes per SFTP read request'),
@@ -68,4 +76,5 @@ export const sftpOptions = z.object({
 
 export type SftpOptions = z.infer<typeof sftpOptions>;
 export type DirectoryOptions = z.infer<typeof directorySchema>;
+export type ServerOptions = z.infer<typeof serverSchema>;
 export type SidecarOptions = z.infer<typeof sidecarSchema>;

@@ -31,25 +31,26 @@ export class SftpSource {
     private readonly o: SftpOptions,
     private readonly ctx: SourceContext,
   ) {
+    const srv = o.server;
     this.conn = new SftpConnection(
       {
-        host: o.host,
-        port: o.port,
-        username: o.username,
-        privateKey: loadPrivateKey(o.privateKey, ctx.baseDir),
-        passphrase: o.passphrase && readSecret(o.passphrase),
-        hostKeyFingerprints: typeof o.hostKeyFingerprint === 'string' ? [o.hostKeyFingerprint] : o.hostKeyFingerprint,
-        keepaliveIntervalMs: o.keepaliveIntervalMs,
-        keepaliveCountMax: o.keepaliveCountMax,
-        connectTimeoutMs: o.connectTimeoutMs,
-        operationTimeoutMs: o.operationTimeoutMs,
-        reconnect: o.reconnect,
+        host: srv.host,
+        port: srv.port,
+        username: srv.username,
+        privateKey: loadPrivateKey(srv.privateKey, ctx.baseDir),
+        passphrase: srv.passphrase && readSecret(srv.passphrase),
+        hostKeyFingerprints: typeof srv.hostKeyFingerprint === 'string' ? [srv.hostKeyFingerprint] : srv.hostKeyFingerprint,
+        keepaliveIntervalMs: srv.keepaliveIntervalMs,
+        keepaliveCountMax: srv.keepaliveCountMax,
+        connectTimeoutMs: srv.connectTimeoutMs,
+        operationTimeoutMs: srv.operationTimeoutMs,
+        reconnect: srv.reconnect,
       },
       ctx.logger,
     );
     this.folders = o.directories.map((d) => {
       const poller = new FolderPoller(d, o, ctx);
-      return { poller, lockName: `sftp:${o.username}@${o.host}:${o.port}:${poller.paths.inbox}` };
+      return { poller, lockName: `sftp:${o.server.username}@${o.server.host}:${o.server.port}:${poller.paths.inbox}` };
     });
   }
 

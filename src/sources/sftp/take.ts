@@ -48,7 +48,7 @@ export class FolderTaker {
   }
 
   private inProcessing = (name: string) => path.posix.join(this.folder.processing, name);
-  private ref = (name: string) => sourceRefOf(this.o.host, this.o.port, this.folder.inbox, name);
+  private ref = (name: string) => sourceRefOf(this.o.server.host, this.o.server.port, this.folder.inbox, name);
 
   /** Atomic claim by rename into `processing/`; false when another poller was faster (or a namesake waits there). */
   private async claim(f: Located): Promise<boolean> {
