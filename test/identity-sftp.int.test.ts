@@ -84,8 +84,8 @@ describe('identity-sftp channel end to end', () => {
     expect(p?.name?.find((n) => n.use === 'official')).toMatchObject({ family: 'MARTIN' });
     expect(p?.identifier).toEqual(expect.arrayContaining([expect.objectContaining({ system: 'urn:oid:1.2.250.1.71.4.2.2', value: 'IPP000123' })]));
     await eventually(() => archived('identites-2026-11-24.csv'), 10_000, 'file archived');
-    const [m] = await byRef(ref('identites-2026-11-24.csv'));
-    expect(m).toMatchObject({ status: 'delivered' });
+    // both destinations (the FHIR server and the file) done
+    await eventually(async () => (await byRef(ref('identites-2026-11-24.csv')))[0]?.status === 'delivered', 20_000, 'delivered');
     expect(fs.readdirSync(path.join(dir, 'outbox', 'identity-sftp')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
   }, 60_000);
 
