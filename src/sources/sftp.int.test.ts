@@ -74,6 +74,13 @@ describe('sftp source (real sshd)', () => {
     expect(run.received).toHaveLength(3);
     expect(await messages('dups')).toHaveLength(1);
     await run.stop();
+    // dedup by name, size and mtime instead: the same bytes under another name are another message
+    const byName = await h.start('dups-by-name', { directories: [{ path: 'dups-by-name' }], stableMs: 0, dedup: 'name' });
+    h.drop('dups-by-name', 'one.csv', 'same bytes\n');
+    h.drop('dups-by-name', 'two.csv', 'same bytes\n');
+    await eventually(() => h.list('dups-by-name', 'archive', h.month()).length === 2, 10_000, 'both archived');
+    expect((await messages('dups-by-name')).map((m) => m.dedup_key).sort()).toEqual([expect.stringMatching(/^sftp:dups-by-name\/one\.csv:11:\d+$/), expect.stringMatching(/^sftp:dups-by-name\/two\.csv:11:\d+$/)]);
+    await byName.stop();
   });
 
   it('a file over maxBytes is stored as rejected and moved to error/ with an .error.txt, without being read', async () => {

@@ -58,6 +58,11 @@ export class SftpConnection {
     return `${this.s.host}:${this.s.port}`;
   }
 
+  /** True while waiting out the backoff after a failed connection (no session, next attempt not due yet). */
+  get backingOff(): boolean {
+    return !this.live && this.lastError !== undefined && Date.now() < this.retryAt;
+  }
+
   /** The open session, or a new one; while backing off after a failure, throws `ReconnectPendingError`. */
   session(): Promise<RemoteFs> {
     if (this.live && this.live.fs.alive) return Promise.resolve(this.live.fs);

@@ -82,6 +82,8 @@ export class SftpSource {
   }
 
   private async pollOnce(): Promise<void> {
+    // the server is unreachable: do not hold the folders meanwhile, another instance may reach it
+    if (this.conn.backingOff) return this.releaseLocks();
     const mine: PolledFolder[] = [];
     for (const f of this.folders) {
       if (this.stopped) return;
