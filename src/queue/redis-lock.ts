@@ -107,7 +107,12 @@ export class RedisLocks {
     if (!Number.isInteger(ttlMs) || ttlMs < 100) throw new Error(`lock ttl must be an integer of at least 100 ms, got ${ttlMs}`);
     const token = crypto.randomUUID();
     const sentAt = Date.now();
-    const r = await this.redis.set(this.keyOf(name), token, 'PX', ttlMs, 'NX');
+    // Redis unreachable: commands wait for the reconnection; answer "not taken" instead of hanging the caller (a SET
+    // that lands later only leaves a lock that expires after ttlMs, nobody renews it)
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.min(ttlMs, 5000))));
+    const r = await Promise.race([this.redis.set(this.keyOf(name), token, 'PX', ttlMs, 'NX'), timeout]).finally(() => clearTimeout(timer));
+    if (r === 'timeout') this.logger?.warn({ lock: name }, 'lock not taken: Redis did not answer');
     if (r !== 'OK') return undefined;
     return new RedisLockHandle(this.redis, name, this.keyOf(name), token, ttlMs, sentAt, this.logger);
   }
