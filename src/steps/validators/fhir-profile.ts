@@ -18,9 +18,33 @@ function outcomeIssues(outcome: OperationOutcome): Issue[] {
   });
 }
 
+/**
+ * Replaces references to other entries of the same Bundle (`urn:uuid:…` full URLs, resolved by the server when it
+ * processes a transaction) with `Type/…`, so that reference-type checks see the target's type. Returns the same
+ * object when nothing changes (no copy of large payloads such as Binary data).
+ */
+function withLocalReferences<T>(value: T, local: Map<string, string>): T {
+  if (Array.isArray(value)) {
+    const out = value.map((v) => withLocalReferences(v, local));
+    return (out.some((v, i) => v !== value[i]) ? out : value) as T;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  let changed: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    const type = k === 'reference' && typeof v === 'string' ? local.get(v) : undefined;
+    const next = type ? `${type}/${(v as string).slice((v as string).lastIndexOf(':') + 1)}` : withLocalReferences(v, local);
+    if (next !== v) (changed ??= { ...obj })[k] = next;
+  }
+  return (changed ?? value) as T;
+}
+
 function resourcesOf(mapped: Mapped): Resource[] {
   const r = mapped.content as Resource;
-  if (r.resourceType === 'Bundle' && r.type !== 'document') return (r.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+  if (r.resourceType === 'Bundle' && r.type !== 'document') {
+    const local = new Map((r.entry ?? []).flatMap((e) => (e.fullUrl?.startsWith('urn:') && e.resource ? [[e.fullUrl, e.resource.resourceType] as const] : [])));
+    return (r.entry ?? []).flatMap((e) => (e.resource ? [local.size ? withLocalReferences(e.resource, local) : e.resource] : []));
+  }
   return [r];
 }
 
