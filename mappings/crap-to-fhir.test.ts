@@ -6,6 +6,7 @@ import type { ValidateFn } from '../src/engine/define.js';
 import { readPathologyReport, type PathologyReport } from '../src/formats/pathology-report/index.js';
 import { fhirProfileValidator } from '../src/steps/validators/fhir-profile.js';
 import crapToFhir from './crap-to-fhir.js';
+import { resourceId } from './lib/crap/ids.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const report = (name: string): PathologyReport => {
@@ -19,7 +20,9 @@ const map = (r: PathologyReport) => {
   expect(out.issues).toEqual([]);
   return { bundle: out.output!.content as Bundle, keys: out.keys!, contentType: out.output!.contentType };
 };
-const of = <T extends Resource>(b: Bundle, type: T['resourceType']) => b.entry!.filter((e) => e.resource?.resourceType === type) as { fullUrl?: string; resource: T; request: { method: string; url: string; ifNoneExist?: string } }[];
+/** Entries of a type, with `ref`: what other entries use to point at it (its placeholder, or `Type/id`). */
+const of = <T extends Resource>(b: Bundle, type: T['resourceType']) =>
+  b.entry!.filter((e) => e.resource?.resourceType === type).map((e) => ({ ...e, ref: e.fullUrl ?? e.request!.url })) as { ref: string; fullUrl?: string; resource: T & { id: string }; request: { method: string; url: string; ifNoneExist?: string } }[];
 const decoded = (url: string) => decodeURIComponent(url);
 
 let validate: ValidateFn;
@@ -45,29 +48,32 @@ describe('crap-to-fhir: CDA CR-ACP with structured entries', () => {
     ]);
   });
 
-  it('every write is idempotent: conditional updates on business identifiers, creates only if absent, a fixed Binary id', () => {
+  it("the report's resources are idempotent PUT Type/id (id derived from the business identifier); Practitioner and Organization conditional creates", () => {
     const { bundle } = map(r());
+    for (const e of bundle.entry!.filter((x) => !['Practitioner', 'Organization'].includes(x.resource!.resourceType))) {
+      expect(e.request!.method).toBe('PUT');
+      expect(e.request!.url).toBe(`${e.resource!.resourceType}/${e.resource!.id}`);
+      expect(e.resource!.id).toMatch(/^crap-[0-9a-f]{40}$/);
+    }
+    const ids = (type: string) => of(bundle, type as Resource['resourceType']).map((e) => e.resource.id);
+    expect(ids('DiagnosticReport')).toEqual([resourceId('DiagnosticReport', 'urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734')]);
+    expect(ids('DocumentReference')).toEqual([resourceId('DocumentReference', 'urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734')]);
+    expect(ids('Binary')).toEqual([resourceId('Binary', 'urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734')]);
+    expect(ids('Specimen')).toEqual([resourceId('Specimen', 'urn:oid:1.2.250.1.999.1.1.8|B26-118734-A')]);
+    expect(ids('Observation')[0]).toBe(resourceId('Observation', 'urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734#33725-3'));
     const [org] = of<Organization>(bundle, 'Organization');
     const [prac] = of<Practitioner>(bundle, 'Practitioner');
     expect(org!.request).toEqual({ method: 'POST', url: 'Organization', ifNoneExist: 'identifier=urn%3Aoid%3A1.2.250.1.71.4.2.2%7C1690012345' });
     expect(prac!.request).toEqual({ method: 'POST', url: 'Practitioner', ifNoneExist: 'identifier=urn%3Aoid%3A1.2.250.1.71.4.2.1%7C810101234567' });
-    const [dr] = of<DiagnosticReport>(bundle, 'DiagnosticReport');
-    expect(decoded(dr!.request.url)).toBe('DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734');
-    const [doc] = of<DocumentReference>(bundle, 'DocumentReference');
-    expect(decoded(doc!.request.url)).toBe('DocumentReference?identifier=urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734');
-    const [spec] = of<Specimen>(bundle, 'Specimen');
-    expect(decoded(spec!.request.url)).toBe('Specimen?identifier=urn:oid:1.2.250.1.999.1.1.8|B26-118734-A');
-    const obs = of<Observation>(bundle, 'Observation');
-    expect(decoded(obs[0]!.request.url)).toBe('Observation?identifier=urn:oid:1.2.250.1.999.1.1.7|CRACP-2026-118734#33725-3');
-    const [bin] = of<Binary>(bundle, 'Binary');
-    expect(bin!.request).toEqual({ method: 'PUT', url: `Binary/${bin!.resource.id}` });
-    expect(bin!.resource.id).toMatch(/^crap-[0-9a-f]{40}$/);
-    // the same input maps to the same bundle, byte for byte (placeholders included)
+    expect(prac!.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(prac!.resource.id).toBeUndefined();
+    // the same input maps to the same bundle, byte for byte
     expect(JSON.stringify(map(r()).bundle)).toBe(JSON.stringify(bundle));
-    // every urn:uuid reference points at an entry of the bundle
-    const fullUrls = new Set(bundle.entry!.map((e) => e.fullUrl).filter(Boolean));
-    const refs = JSON.stringify(bundle).match(/"reference":"urn:uuid:[^"]+"/g)!.map((m) => m.slice(13, -1));
-    expect(refs.filter((x) => !fullUrls.has(x))).toEqual([]);
+    // every local reference points at an entry of the bundle
+    const targets = new Set(bundle.entry!.map((e) => e.fullUrl ?? e.request!.url));
+    const refs = [...JSON.stringify(bundle).matchAll(/"(?:reference|url)":"((?:urn:uuid:|Observation\/|Specimen\/|DiagnosticReport\/|Binary\/)[^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(20);
+    expect(refs.filter((x) => !targets.has(x))).toEqual([]);
   });
 
   it('the patient is referenced conditionally by INS and IPP, never created', () => {
@@ -100,16 +106,16 @@ describe('crap-to-fhir: CDA CR-ACP with structured entries', () => {
       code: { coding: [{ system: 'http://loinc.org', code: '60568-3' }] },
       effectiveDateTime: '2026-11-17T09:30:00+01:00',
       issued: '2026-11-19T16:25:00+01:00',
-      performer: [{ reference: org!.fullUrl }, { reference: prac!.fullUrl }],
-      resultsInterpreter: [{ reference: prac!.fullUrl }],
-      specimen: [{ reference: spec!.fullUrl }],
+      performer: [{ reference: org!.ref }, { reference: prac!.ref }],
+      resultsInterpreter: [{ reference: prac!.ref }],
+      specimen: [{ reference: spec!.ref }],
       conclusion: expect.stringContaining('pT3 pN1b'),
       presentedForm: [{ contentType: 'text/xml', url: `Binary/${bin!.resource.id}`, size: fs.statSync(path.join(root, 'fixtures/crap/cr-acp-colon.xml')).size }],
     });
     // pT, pN and the classification are members of the stage, not results of their own
     const byCode = (c: string) => obs.find((o) => o.resource.code.coding?.[0]?.code === c)!;
-    const members = ['59541-3', '21899-0', '21900-6'].map((c) => byCode(c).fullUrl);
-    expect(dr!.resource.result!.map((x) => x.reference)).toEqual(obs.map((o) => o.fullUrl).filter((u) => !members.includes(u)));
+    const members = ['59541-3', '21899-0', '21900-6'].map((c) => byCode(c).ref);
+    expect(dr!.resource.result!.map((x) => x.reference)).toEqual(obs.map((o) => o.ref).filter((u) => !members.includes(u)));
     expect(byCode('21902-2').resource.hasMember).toEqual(members.map((reference) => ({ reference })));
   });
 
@@ -122,7 +128,7 @@ describe('crap-to-fhir: CDA CR-ACP with structured entries', () => {
       status: 'final',
       category: [{ coding: [{ code: 'laboratory' }] }],
       valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/icd-o-3', code: 'C18.7' }] },
-      specimen: { reference: spec!.fullUrl },
+      specimen: { reference: spec!.ref },
       effectiveDateTime: '2026-11-18',
       issued: '2026-11-19T16:25:00+01:00',
       identifier: [{ system: 'urn:oid:1.2.250.1.999.1.1.7', value: 'CRACP-2026-118734#33725-3' }, { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c1d8b52-7a9e-4b37-9f55-0a4e6d1b2d01' }],
@@ -134,7 +140,7 @@ describe('crap-to-fhir: CDA CR-ACP with structured entries', () => {
     expect(byCode('21889-1').valueQuantity).toEqual({ value: 4.2, unit: 'cm', system: 'http://unitsofmeasure.org', code: 'cm' });
     expect(byCode('21893-3').valueInteger).toBe(2);
     // the only specimen of the report is the default one
-    expect(obs.every((o) => o.specimen?.reference === spec!.fullUrl)).toBe(true);
+    expect(obs.every((o) => o.specimen?.reference === spec!.ref)).toBe(true);
   });
 
   it('DocumentReference + Binary keep the original CDA; pathologist and laboratory are FR Core with RPPS / FINESS', () => {
@@ -151,7 +157,7 @@ describe('crap-to-fhir: CDA CR-ACP with structured entries', () => {
       type: { coding: [{ code: '60568-3' }] },
       date: '2026-11-19T16:25:00+01:00',
       content: [{ attachment: { url: `Binary/${bin!.resource.id}`, contentType: 'text/xml', hash: expect.any(String) }, format: { code: 'urn:ihe:palm:apsr:2016' } }],
-      context: { related: [{ reference: dr!.fullUrl }], period: { start: '2026-11-17T09:30:00+01:00' } },
+      context: { related: [{ reference: dr!.ref }], period: { start: '2026-11-17T09:30:00+01:00' } },
     });
     const [prac] = of<Practitioner>(bundle, 'Practitioner');
     expect(prac!.resource).toMatchObject({
@@ -177,7 +183,7 @@ describe('crap-to-fhir: CDA CR-ACP with structured entries', () => {
   it('a corrected report updates the same resources; a deleted one marks them entered-in-error', () => {
     const first = map(r()).bundle;
     const v2 = map({ ...r(), status: 'corrected', version: 2, documentId: { system: 'urn:oid:1.2.250.1.999.1.1.7', value: 'CRACP-2026-118734-V2' } }).bundle;
-    expect(v2.entry!.map((e) => e.request!.url)).toEqual(first.entry!.map((e) => e.request!.url));
+    expect(v2.entry!.map((e) => e.request!.url)).toEqual(first.entry!.map((e) => e.request!.url)); // the same resources
     expect(of<DiagnosticReport>(v2, 'DiagnosticReport')[0]!.resource.status).toBe('corrected');
     expect(of<DocumentReference>(v2, 'DocumentReference')[0]!.resource).toMatchObject({ docStatus: 'amended', masterIdentifier: { value: 'CRACP-2026-118734-V2' } });
     expect(of<Observation>(v2, 'Observation')[0]!.resource.status).toBe('corrected');
@@ -230,9 +236,15 @@ describe('crap-to-fhir: the other forms', () => {
     expect(dr.resultsInterpreter).toBeUndefined();
   });
 
-  it('identifier values with search delimiters are escaped in conditional URLs', () => {
+  it('identifier values with search delimiters are escaped in the conditional patient reference', () => {
     const r = report('oru-pdf.hl7');
-    const { bundle } = map({ ...r, identifier: { system: 'urn:oid:1.2.3', value: 'A,1|2' } });
-    expect(decoded(of<DiagnosticReport>(bundle, 'DiagnosticReport')[0]!.request.url)).toBe('DiagnosticReport?identifier=urn:oid:1.2.3|A\\,1\\|2');
+    const { bundle } = map({ ...r, patient: { ...r.patient, ins: undefined, ipp: [{ system: 'urn:oid:1.2.3', value: 'A,1|2' }] } });
+    expect(decoded(of<DiagnosticReport>(bundle, 'DiagnosticReport')[0]!.resource.subject!.reference!)).toBe('Patient?identifier=urn:oid:1.2.3|A\\,1\\|2');
+  });
+
+  it('a transaction too large for some servers is said', () => {
+    const r = report('cr-acp-colon.xml');
+    const many = Array.from({ length: 60 }, (_, i) => ({ ...r.observations[0]!, key: `x.${i}`, members: [] }));
+    expect(crapToFhir.map({ ...r, observations: many }, ctx).issues).toEqual([expect.objectContaining({ severity: 'warning', code: 'CRAP_LARGE_TRANSACTION' })]);
   });
 });

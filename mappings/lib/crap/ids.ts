@@ -1,27 +1,30 @@
 /**
- * Deterministic identities for the transaction Bundle: the same report always gives the same placeholders, Binary
- * id and conditional URLs, so that a re-send is idempotent and the mapping stays pure.
+ * Deterministic identities: the same business identifier always gives the same resource id (the report's own
+ * resources are written by a plain `PUT Type/id`, update or create) or the same placeholder (the conditional creates
+ * of Practitioner and Organization), so that a re-send is idempotent while the mapping stays pure. Conditional
+ * updates are not used: they need serializable transactions, which medplum refuses beyond 8 entries.
  */
 import { createHash } from 'node:crypto';
 import type { Identifier } from '../../../src/formats/pathology-report/index.js';
 
-const NAMESPACE = 'relais:crap-to-fhir:';
+export const keyOf = (i: Identifier): string => `${i.system}|${i.value}`;
 
-/** A name-based UUID (RFC 4122 version 5 layout over SHA-1) as a `urn:uuid:` placeholder. */
+/** A name-based UUID (RFC 4122 version 5 layout over SHA-1) as the `urn:uuid:` full URL of a conditional create. */
 export function placeholder(name: string): string {
-  const h = createHash('sha1').update(NAMESPACE + name).digest();
+  const h = createHash('sha1').update(`relais:crap-to-fhir:${name}`).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
   return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-export const keyOf = (i: Identifier): string => `${i.system}|${i.value}`;
-
-/** The Binary holding a report's original document: one per report (a corrected version replaces it). */
-export function binaryId(report: Identifier): string {
-  return `crap-${createHash('sha256').update(keyOf(report)).digest('hex').slice(0, 40)}`;
+/** `crap-` + 40 hex characters of SHA-256 over the resource type and its business key (never all digits). */
+export function resourceId(type: string, businessKey: string): string {
+  return `crap-${createHash('sha256').update(`${type}|${businessKey}`).digest('hex').slice(0, 40)}`;
 }
+
+/** `Type/id` of a resource identified by its business key. */
+export const localRef = (type: string, businessKey: string): string => `${type}/${resourceId(type, businessKey)}`;
 
 /** Escapes a token search value (FHIR search §3.1.1.4.8: `\\`, `,`, `|`, `$`). */
 export function escapeSearchValue(v: string): string {
@@ -34,5 +37,5 @@ export function identifierSearch(identifiers: Identifier[]): string {
   return new URLSearchParams({ identifier: value }).toString();
 }
 
-/** `Type?identifier=…`: a conditional update URL or a conditional reference. */
+/** `Type?identifier=…`: a conditional reference (or search). */
 export const byIdentifier = (type: string, identifiers: Identifier[]): string => `${type}?${identifierSearch(identifiers)}`;
