@@ -5,7 +5,7 @@ import { defineDestination, DeliveryError } from '../engine/define.js';
 import { error, type Issue } from '../engine/issues.js';
 import { readSecret, secret } from '../engine/secret.js';
 import { INS_SYSTEMS } from '../fhir/ins.js';
-import { resolveConditionalReferences } from './fhir-conditional-references.js';
+import { resolveConditionals } from './fhir-client-conditionals.js';
 
 const options = z.object({
   baseUrl: z.string().url().describe('FHIR R4 base URL of the DCC'),
@@ -15,10 +15,10 @@ const options = z.object({
     .default(INS_SYSTEMS)
     .describe('identifier systems tried in order to build the conditional update (first match wins); else the first identifier'),
   timeoutMs: z.number().int().min(100).default(30_000),
-  resolveConditionalReferences: z
+  clientConditionals: z
     .boolean()
     .default(false)
-    .describe('resolve conditional references (Patient?identifier=…) by a search before sending a transaction, for servers that do not; none or several matches hold the delivery'),
+    .describe('perform the conditional creates (ifNoneExist) and conditional references (Patient?identifier=…) of a transaction by searching before sending, for servers that do not support or limit them (medplum); a reference matching none or several resources holds the delivery'),
 });
 type Options = z.infer<typeof options>;
 
@@ -61,8 +61,8 @@ export const fhirDestination = defineDestination({
         let bundle = JSON.parse(encoded.content.toString('utf8')) as Bundle;
         const signal = AbortSignal.timeout(o.timeoutMs);
         try {
-          if (o.resolveConditionalReferences && bundle.type === 'transaction') {
-            bundle = await resolveConditionalReferences(bundle, async (resourceType, query) => {
+          if (o.clientConditionals && bundle.type === 'transaction') {
+            bundle = await resolveConditionals(bundle, async (resourceType, query) => {
               query.set('_count', '2');
               const found = (await client.search({ resourceType, searchParams: Object.fromEntries(query), options: { signal } })) as unknown as Bundle;
               return (found.entry ?? []).flatMap((e) => (e.resource?.id && (e.search?.mode ?? 'match') === 'match' ? [e.resource.id] : []));
