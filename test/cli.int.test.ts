@@ -31,7 +31,7 @@ it('lint exits 1 with file:line on a broken channel, 0 on the repository channel
 it('relais test passes on the repository fixtures and fails on a wrong expectation', () => {
   const ok = relais(['test']);
   expect(ok.status).toBe(0);
-  expect(ok.stdout).toMatch(/4 passed, 0 failed/);
+  expect(ok.stdout).toMatch(/15 passed, 0 failed/);
   const dir = tmpDir('testcli');
   fs.copyFileSync(path.join(repoRoot, 'channels/identity-csv.yaml'), path.join(dir, 'identity-csv.yaml'));
   fs.writeFileSync(path.join(dir, 'identity-csv.test.yaml'), `cases:\n  - name: wrong\n    input: ${path.join(repoRoot, 'fixtures/identity/bad-rows.csv')}\n    parts:\n      - status: routed\n      - status: routed\n      - status: rejected\n        issues: [BIRTH_DATE_MISSING]\n`);
