@@ -39,13 +39,19 @@ function withLocalReferences<T>(value: T, local: Map<string, string>): T {
   return (changed ?? value) as T;
 }
 
+/**
+ * A Binary's content is opaque to profiles, and medplum's validator refuses any string above 1 MB: its `data` is
+ * validated as a stub (its type and contentType still are), so that a large PDF is not refused for its size.
+ */
+const withoutPayload = (r: Resource): Resource => (r.resourceType === 'Binary' && r.data ? { ...r, data: 'AA==' } : r);
+
 function resourcesOf(mapped: Mapped): Resource[] {
   const r = mapped.content as Resource;
   if (r.resourceType === 'Bundle' && r.type !== 'document') {
     const local = new Map((r.entry ?? []).flatMap((e) => (e.fullUrl?.startsWith('urn:') && e.resource ? [[e.fullUrl, e.resource.resourceType] as const] : [])));
-    return (r.entry ?? []).flatMap((e) => (e.resource ? [local.size ? withLocalReferences(e.resource, local) : e.resource] : []));
+    return (r.entry ?? []).flatMap((e) => (e.resource ? [withoutPayload(local.size ? withLocalReferences(e.resource, local) : e.resource)] : []));
   }
-  return [r];
+  return [withoutPayload(r)];
 }
 
 /** Validates mapped FHIR resources against profiles (medplum's validator with the profiles loaded from a folder). */
