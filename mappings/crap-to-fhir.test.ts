@@ -227,6 +227,14 @@ describe('crap-to-fhir: the other forms', () => {
     expect(await validate({ content: map(r).bundle, contentType: 'application/fhir+json' })).toEqual([]);
   });
 
+  it('a PDF above 1 MB passes the profiles (a Binary payload is not refused for its size)', async () => {
+    const r = report('oru-pdf.hl7');
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(3 * 1024 * 1024, 0x41)]).toString('base64');
+    const { bundle } = map({ ...r, document: { ...r.document, base64: big, size: 3 * 1024 * 1024 + 9 } });
+    expect(of<Binary>(bundle, 'Binary')[0]!.resource.data).toBe(big);
+    expect(await validate({ content: bundle, contentType: 'application/fhir+json' })).toEqual([]);
+  });
+
   it('without pathologist nor laboratory, no performer is invented', () => {
     const r = report('oru-pdf.hl7');
     const { bundle } = map({ ...r, pathologist: undefined, laboratory: undefined });

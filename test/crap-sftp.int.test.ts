@@ -10,7 +10,7 @@ import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-s
 import { parseHl7 } from '../src/formats/hl7v2/index.js';
 import type { MessageRow } from '../src/store/message-store.js';
 import { eventually, freshDatabase, repoRoot, tmpDir } from './helpers.js';
-import { crapFile } from './crap-fixtures.js';
+import { crapFile, oruPdf } from './crap-fixtures.js';
 import { startTestSshd, type TestSshd } from './sshd-server.js';
 
 const INS = 'urn:oid:1.2.250.1.213.1.4.8';
@@ -174,6 +174,17 @@ describe('crap-sftp channels end to end', () => {
     const m = await messageFor('crap-sftp-pdf', 'P26-004412.pdf', 'delivered');
     expect(m.source_ref).toMatch(/P26-004412\.pdf$/);
     for (const name of ['P26-004412.pdf', 'P26-004412.json', 'G26-000731.pdf', 'G26-000731.xml']) await eventually(() => archived('crap-pdf', name), 10_000, `${name} archived`);
+  }, 120_000);
+
+  it('a large report (a 6 MiB PDF in an ORU) goes through the whole chain unchanged', async () => {
+    const pdf = Buffer.concat([fs.readFileSync(crapFile('pdf/A26-009921.pdf')), Buffer.alloc(6 * 1024 * 1024, 0x20)]);
+    const msg = parseHl7(oruPdf(pdf)).message!;
+    msg.set('OBR-3.1', 'A26-009930');
+    msg.set('MSH-10', 'A26009930-1');
+    drop('crap', 'A26-009930.hl7', msg.toString());
+    const big = await filed(patients.BERNARD!, 'A26-009930');
+    expect(big.document.equals(pdf)).toBe(true);
+    expect(big.doc.content[0]!.attachment.size).toBe(pdf.length);
   }, 120_000);
 
   it('a corrected report updates the same resources: nothing is duplicated', async () => {

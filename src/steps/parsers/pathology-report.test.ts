@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,6 +160,15 @@ describe('pathology-report parser: HL7v2 ORU^R01', () => {
     });
     expect(v.document).toMatchObject({ contentType: 'application/pdf', size: pdf.length, format: { code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient' } });
     expect(v.document.base64).toBe(pdf.toString('base64'));
+  });
+
+  it('a large PDF (8 MiB) in an ORU is read whole: size, hash and the Base64 as sent', async () => {
+    const { oruPdf } = await import('../../../test/crap-fixtures.js');
+    const pdf = Buffer.concat([fixture('pdf/A26-009921.pdf'), Buffer.alloc(8 * 1024 * 1024, 0x20)]);
+    const v = ok(oruPdf(pdf));
+    expect(v.document.size).toBe(pdf.length);
+    expect(v.document.base64).toBe(pdf.toString('base64'));
+    expect(v.document.sha1).toBe(createHash('sha1').update(pdf).digest('base64'));
   });
 
   it('OBX-11 C / D / P give corrected / entered-in-error / preliminary', () => {
