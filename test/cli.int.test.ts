@@ -4,8 +4,9 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { repoRoot, tmpDir } from './helpers.js';
 
-const relais = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [path.join(repoRoot, 'bin/relais.mjs'), ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+// `relais test` runs every channel's fixtures, cda-documents with the CI-SIS schematrons: minutes on a cold cache
+const relais = (args: string[], env: Record<string, string> = {}, timeout = 60_000) =>
+  spawnSync(process.execPath, [path.join(repoRoot, 'bin/relais.mjs'), ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, timeout });
 
 it('run-once writes each destination output and exits 1 when a part is rejected', () => {
   const out = tmpDir('runonce');
@@ -28,10 +29,10 @@ it('lint exits 1 with file:line on a broken channel, 0 on the repository channel
   expect(r.stderr).toMatch(/CHANNEL_UNKNOWN_KEY at .*x\.yaml:5: unknown key "colour"/);
 });
 
-it('relais test passes on the repository fixtures and fails on a wrong expectation', () => {
-  const ok = relais(['test']);
+it('relais test passes on the repository fixtures and fails on a wrong expectation', { timeout: 1_000_000 }, () => {
+  const ok = relais(['test'], {}, 900_000);
   expect(ok.status).toBe(0);
-  expect(ok.stdout).toMatch(/15 passed, 0 failed/);
+  expect(ok.stdout).toMatch(/\b[1-9]\d* passed, 0 failed/); // every channel's fixture cases (their number grows with the channels)
   const dir = tmpDir('testcli');
   fs.copyFileSync(path.join(repoRoot, 'channels/identity-csv.yaml'), path.join(dir, 'identity-csv.yaml'));
   fs.writeFileSync(path.join(dir, 'identity-csv.test.yaml'), `cases:\n  - name: wrong\n    input: ${path.join(repoRoot, 'fixtures/identity/bad-rows.csv')}\n    parts:\n      - status: routed\n      - status: routed\n      - status: rejected\n        issues: [BIRTH_DATE_MISSING]\n`);

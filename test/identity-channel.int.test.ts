@@ -1,3 +1,4 @@
+import { freePort } from '../src/infra/free-port.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -29,7 +30,8 @@ describe('identity-csv channel end to end', () => {
     });
     inbox = path.join(dir, 'inbox');
     outbox = path.join(dir, 'outbox');
-    Object.assign(process.env, { RELAIS_INBOX: inbox, RELAIS_OUTBOX: outbox, DCC_FHIR_URL: fhir.baseUrl, FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0') });
+    // every listening channel of channels/ gets a free port, so this test never collides with a running engine
+    Object.assign(process.env, { RELAIS_INBOX: inbox, RELAIS_OUTBOX: outbox, DCC_FHIR_URL: fhir.baseUrl, FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0'), PAM_FR_MLLP_PORT: String(await freePort()) });
     const config = engineConfigFromEnv({}, {
       channelsDir: path.join(repoRoot, 'channels'),
       dataDir: path.join(dir, 'data'),

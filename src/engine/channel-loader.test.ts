@@ -67,6 +67,17 @@ describe('channel lint', () => {
     expect(loadChannels(sub, registry).issues.map((i) => i.code)).toEqual(['CHANNEL_CONFLICT']);
   });
 
+  it('an unquoted ${NAME} value takes the YAML type of its value (a port is a number); a quoted one stays a string', () => {
+    // block style: in a flow mapping ({ … }) an unquoted ${…} is not a plain scalar for YAML
+    const text = `id: typed\nenabled: \${ON:-true}\nsource:\n  type: folder\n  path: in\n  pollIntervalMs: \${POLL:-250}\n  pattern: '\${PATTERN:-123}'\nparse: { format: csv, columns: [a] }\nmap: identity-csv-to-patient\nroute:\n  - { id: out, type: file, path: out }\n`;
+    const r = loadChannelFile(write('typed.yaml', text), registry, { POLL: '1500' });
+    expect(r.issues).toEqual([]);
+    expect(r.channel?.config.enabled).toBe(true);
+    expect(r.channel?.config.source).toMatchObject({ pollIntervalMs: 1500, pattern: '123' });
+    const bad = loadChannelFile(write('typed.yaml', text), registry, { POLL: 'soon' });
+    expect(bad.issues).toEqual([expect.objectContaining({ code: 'CHANNEL_SCHEMA', message: expect.stringContaining('source.pollIntervalMs') })]);
+  });
+
   it('the repository channels lint clean and the committed JSON Schema is up to date', () => {
     const repo = path.resolve(import.meta.dirname, '../..');
     const r = loadChannels(path.join(repo, 'channels'), registry);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parse as parseYamlScalar, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseFhirPath } from '@medplum/core';
 import { buildChannelSchema, type ChannelConfig } from './channel-schema.js';
@@ -63,6 +63,28 @@ function zodIssues(file: string, doc: Document, lc: LineCounter, issues: z.core.
   });
 }
 
+const WHOLE_PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/**
+ * An unquoted value that is one `${NAME}` placeholder takes the YAML type of what it becomes, as if written in the
+ * file: `port: ${PORT:-2575}` is a number, `enabled: ${ON:-true}` a boolean. Quoted, it stays a string.
+ */
+function typeWholePlaceholders(doc: Document, env: NodeJS.ProcessEnv, missing: Set<string>): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.type !== 'PLAIN' || typeof node.value !== 'string' || !WHOLE_PLACEHOLDER.test(node.value)) return;
+      const text = interpolateEnv(node.value, env, missing) as string;
+      let typed: unknown;
+      try {
+        typed = parseYamlScalar(text);
+      } catch {
+        return;
+      }
+      if (typeof typed === 'number' || typeof typed === 'boolean') node.value = typed;
+    },
+  });
+}
+
 /** Parses and checks one channel file; every problem is an issue with `file:line`. */
 export function loadChannelFile(file: string, reg: Registry, env: NodeJS.ProcessEnv = process.env) {
   const rel = path.relative(process.cwd(), file) || file;
@@ -72,6 +94,7 @@ export function loadChannelFile(file: string, reg: Registry, env: NodeJS.Process
   const issues: Issue[] = doc.errors.map((e) => error('CHANNEL_YAML', e.message.split('\n')[0]!, `${rel}:${e.linePos?.[0]?.line ?? 1}`));
   if (issues.length) return { issues };
   const missing = new Set<string>();
+  typeWholePlaceholders(doc, env, missing);
   const raw = interpolateEnv(doc.toJS(), env, missing);
   for (const name of missing) {
     issues.push(warning('CHANNEL_ENV', `environment variable ${name} is not set and has no default`, `${rel}:${text.split('\n').findIndex((l) => l.includes(`\${${name}`)) + 1}`));
@@ -112,6 +135,17 @@ function checkMappings(config: ChannelConfig, reg: Registry, at: (...p: Property
   if (main && main.input !== config.parse.format && main.input !== '*') {
     issues.push(error('CHANNEL_MAPPING_INPUT', `mapping "${main.name}" reads "${main.input}" but the channel parses "${config.parse.format}"`, at('map')));
   }
+  // a destination mapping reads the parsed message when its input is the channel's parse format, else the mapped
+  // output: one that reads another parse format can read neither
+  const formats = new Set(reg.parsers.map((p) => p.format));
+  config.route.forEach((d, i) => {
+    const m = d.map ? reg.mappings.find((x) => x.name === d.map) : undefined;
+    if (m && m.input !== config.parse.format && formats.has(m.input)) {
+      issues.push(
+        error('CHANNEL_MAPPING_INPUT', `mapping "${m.name}" reads "${m.input}" messages but the channel parses "${config.parse.format}": a destination mapping reads the parsed message (input "${config.parse.format}") or the channel's mapped output`, at('route', i, 'map')),
+      );
+    }
+  });
   return issues;
 }
 

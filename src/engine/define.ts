@@ -12,6 +12,11 @@ export interface RawMessage {
   sourceMessageId?: string;
   /** Duplicate detection key; defaults to `sourceMessageId` or else the content hash. */
   dedupKey?: string;
+  /**
+   * Duplicate detection window: an earlier message with the same dedup key received longer ago than this no longer
+   * counts (this one is stored and processed again). Default: no limit.
+   */
+  dedupWindowMs?: number;
   correlationId?: string;
 }
 
@@ -19,6 +24,20 @@ export interface ReceiveResult {
   messageId: string;
   /** True when the same input was already received: nothing new was stored or enqueued. */
   duplicate: boolean;
+  /** For a duplicate: whether the stored message has the same bytes (false: same dedup key, different content). */
+  sameContent?: boolean;
+}
+
+/** What a source may tell its sender about one of its stored messages (e.g. an HTTP status endpoint). No payload. */
+export interface StoredMessageStatus {
+  messageId: string;
+  status: string;
+  issues: Issue[];
+  receivedAt: Date;
+  updatedAt: Date;
+  /** SHA-256 (hex) of the raw content: tells a true duplicate from an idempotency key reused for other content. */
+  contentHash: string;
+  sourceMessageId?: string;
 }
 
 /** A lock held by one engine instance among all those sharing the Redis (see `SourceContext.lock`). */
@@ -53,6 +72,8 @@ export interface SourceContext {
    * renewed; the handle renews it in the background until released or lost.
    */
   lock(name: string, ttlMs: number): Promise<LockHandle | undefined>;
+  /** The stored status of one of this channel's messages; undefined for an unknown id or another channel's message. */
+  messageStatus?(messageId: string): Promise<StoredMessageStatus | undefined>;
   logger: Logger;
   dataDir: string;
   /** Folder of the channel file: relative paths in options resolve against it. */

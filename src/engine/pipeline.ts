@@ -88,7 +88,7 @@ export async function runPipeline(ch: CompiledChannel, raw: Buffer, ctx: Mapping
   const base = { parsed: parsed.value, mapped: output, keys, orderingKey: orderingKeyOf(ch.config, keys) };
   if (hasErrors(issues)) return { ...stop(), ...base };
 
-  const outputs = timed(timings, 'route', () => route(ch, output, ctx, issues));
+  const outputs = timed(timings, 'route', () => route(ch, parsed.value, output, ctx, issues));
   if (hasErrors(issues)) return { ...stop(), ...base };
   return { status: outputs.length ? 'routed' : 'filtered', issues, outputs, timings, ...base };
 }
@@ -98,7 +98,14 @@ function orderingKeyOf(config: ChannelConfig, keys: BusinessKeys | undefined): s
   return kind ? keys?.[kind]?.[0] : undefined;
 }
 
-function route(ch: CompiledChannel, output: Mapped, ctx: MappingContext, issues: Issue[]): PipelineOutput[] {
+/**
+ * A destination mapping whose input is the channel's parse format reads the parsed message (e.g. forwarding the
+ * HL7 v2 message itself to a peer while the channel maps it to FHIR); any other destination mapping reads the
+ * channel's mapped output.
+ */
+export const readsParsed = (ch: Pick<CompiledChannel, 'config'>, mapping: MappingDefinition): boolean => mapping.input === ch.config.parse.format;
+
+function route(ch: CompiledChannel, parsed: unknown, output: Mapped, ctx: MappingContext, issues: Issue[]): PipelineOutput[] {
   const outputs: PipelineOutput[] = [];
   for (const d of ch.destinations) {
     const where = `route.${d.config.id}`;
@@ -112,7 +119,7 @@ function route(ch: CompiledChannel, output: Mapped, ctx: MappingContext, issues:
     }
     let forDest = output;
     if (d.mapping) {
-      const m = d.mapping.map(output.content, ctx);
+      const m = d.mapping.map(readsParsed(ch, d.mapping) ? parsed : output.content, ctx);
       issues.push(...m.issues.map((i) => ({ ...i, path: `${where}${i.path ? ` ${i.path}` : ''}` })));
       if (!m.output) continue;
       forDest = m.output;

@@ -131,10 +131,15 @@ export class Engine {
       reject: async (raw, issues) => {
         const r = await this.store.receive(channelId, raw, { status: 'rejected', issues });
         this.metrics.received.inc({ channel: channelId, outcome: 'rejected' });
-        return { messageId: r.id, duplicate: r.duplicate };
+        return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
       },
       check: (raw) => checkInput(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
       lock: (name, ttlMs) => this.locks!.acquire(name, ttlMs),
+      messageStatus: async (id) => {
+        const m = await this.store.get(id);
+        if (!m || m.channel_id !== channelId) return undefined;
+        return { messageId: m.id, status: m.status, issues: m.issues, receivedAt: m.received_at, updatedAt: m.updated_at, contentHash: m.content_hash, sourceMessageId: m.source_message_id ?? undefined };
+      },
     };
   }
 
@@ -143,7 +148,7 @@ export class Engine {
     const r = await this.store.receive(channelId, raw);
     if (r.status === 'received') await enqueueProcess(this.queues, channelId, [r.id]);
     this.metrics.received.inc({ channel: channelId, outcome: r.duplicate ? 'duplicate' : 'stored' });
-    return { messageId: r.id, duplicate: r.duplicate };
+    return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
   }
 
   /**

@@ -23,7 +23,7 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     const a = await store.receive('ch1', raw);
     expect(a.duplicate).toBe(false);
     const b = await store.receive('ch1', { ...raw, sourceRef: 'again.csv' });
-    expect(b).toEqual({ id: a.id, duplicate: true, status: 'received' });
+    expect(b).toEqual({ id: a.id, duplicate: true, status: 'received', sameContent: true });
     const other = await store.receive('ch2', raw);
     expect(other.duplicate).toBe(false);
     expect((await store.snapshot(a.id, 'raw'))?.content.toString()).toBe('a;b\n1;2\n');
@@ -36,6 +36,25 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     const b = await store.receive('ch1', { content: Buffer.from('different bytes'), sourceMessageId: 'MSG-1' });
     expect(b.duplicate).toBe(true);
     expect(b.id).toBe(a.id);
+    expect(b.sameContent).toBe(false);
+  });
+
+  it('counts a duplicate only within the dedup window; an older one gives up its key and the input is stored anew', async () => {
+    const raw = { content: Buffer.from('MSH|window'), dedupKey: 'APP|FAC|W-1', dedupWindowMs: 400 };
+    const a = await store.receive('win', raw);
+    const inside = await store.receive('win', raw);
+    expect(inside).toMatchObject({ id: a.id, duplicate: true, sameContent: true });
+    await new Promise((r) => setTimeout(r, 600));
+    const outside = await store.receive('win', raw);
+    expect(outside.duplicate).toBe(false);
+    expect(outside.id).not.toBe(a.id);
+    // the first message is kept (renamed key), the new one now holds the key
+    expect((await store.get(a.id))?.dedup_key).toBe(`APP|FAC|W-1@${a.id}`);
+    expect(await store.receive('win', raw)).toMatchObject({ id: outside.id, duplicate: true });
+    // without a window a key is never released
+    const b = await store.receive('win', { content: Buffer.from('x'), dedupKey: 'forever' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await store.receive('win', { content: Buffer.from('x'), dedupKey: 'forever' })).toMatchObject({ id: b.id, duplicate: true });
   });
 
   it('stores binary payloads byte for byte', async () => {

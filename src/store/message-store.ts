@@ -103,26 +103,43 @@ export class MessageStore {
    * Stores a raw message durably, exactly once per (channel, dedup key): one statement inserts the message, its raw
    * snapshot and its first event. A duplicate returns the id of the message already stored.
    */
-  async receive(channelId: string, raw: RawMessage, opts: ReceiveOptions = {}): Promise<{ id: string; duplicate: boolean; status: MessageStatus }> {
+  async receive(channelId: string, raw: RawMessage, opts: ReceiveOptions = {}): Promise<{ id: string; duplicate: boolean; status: MessageStatus; sameContent?: boolean }> {
     const hash = sha256(raw.content);
     const dedupKey = opts.parentId !== undefined ? `${opts.parentId}#${opts.partIndex ?? 0}` : raw.dedupKey ?? raw.sourceMessageId ?? `sha256:${hash}`;
     const status = opts.status ?? 'received';
     const issues = opts.issues ?? [];
-    const rows = await this.db.query<{ id: string }>(
-      `with m as (
-         insert into relais_message (id, channel_id, parent_id, part_index, source_ref, source_message_id, dedup_key, content_hash, status, issues)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
-         on conflict (channel_id, dedup_key) do nothing returning id),
-       s as (insert into relais_snapshot (message_id, stage, content, content_type) select id, 'raw', $11, $12 from m),
-       k as (insert into relais_message_key (message_id, kind, value) select id, 'correlation', $13 from m where $13::text is not null),
-       e as (insert into relais_event (message_id, status, detail) select id, $9, $10::jsonb from m)
-       select id from m`,
-      [newMessageId(), channelId, opts.parentId ?? null, opts.partIndex ?? null, raw.sourceRef ?? null, raw.sourceMessageId ?? null, dedupKey, hash, status, json(issues), raw.content, raw.contentType ?? 'application/octet-stream', raw.correlationId ?? null],
-    );
-    if (rows[0]) return { id: rows[0].id, duplicate: false, status };
-    const existing = await this.db.query<{ id: string; status: MessageStatus }>('select id, status from relais_message where channel_id = $1 and dedup_key = $2', [channelId, dedupKey]);
-    if (!existing[0]) throw new Error('message vanished between insert and lookup');
-    return { id: existing[0].id, duplicate: true, status: existing[0].status };
+    const window = opts.parentId === undefined ? raw.dedupWindowMs : undefined;
+    // at most one retry: a concurrent receive of the same key may win the second insert (then it is a duplicate)
+    for (let attempt = 0; ; attempt++) {
+      const rows = await this.db.query<{ id: string }>(
+        `with m as (
+           insert into relais_message (id, channel_id, parent_id, part_index, source_ref, source_message_id, dedup_key, content_hash, status, issues)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+           on conflict (channel_id, dedup_key) do nothing returning id),
+         s as (insert into relais_snapshot (message_id, stage, content, content_type) select id, 'raw', $11, $12 from m),
+         k as (insert into relais_message_key (message_id, kind, value) select id, 'correlation', $13 from m where $13::text is not null),
+         e as (insert into relais_event (message_id, status, detail) select id, $9, $10::jsonb from m)
+         select id from m`,
+        [newMessageId(), channelId, opts.parentId ?? null, opts.partIndex ?? null, raw.sourceRef ?? null, raw.sourceMessageId ?? null, dedupKey, hash, status, json(issues), raw.content, raw.contentType ?? 'application/octet-stream', raw.correlationId ?? null],
+      );
+      if (rows[0]) return { id: rows[0].id, duplicate: false, status };
+      const existing = await this.db.query<{ id: string; status: MessageStatus; content_hash: string; expired: boolean }>(
+        `select id, status, content_hash, ($3::bigint is not null and received_at < now() - $3::bigint * interval '1 millisecond') as expired
+         from relais_message where channel_id = $1 and dedup_key = $2`,
+        [channelId, dedupKey, window ?? null],
+      );
+      const found = existing[0];
+      if (!found) {
+        if (attempt < 2) continue; // the earlier message was just moved out of the way by a concurrent receive
+        throw new Error('message vanished between insert and lookup');
+      }
+      if (found.expired && attempt < 2) {
+        // outside the duplicate window: the old message keeps its data but gives up the key, this one is stored anew
+        await this.db.query(`update relais_message set dedup_key = dedup_key || '@' || id where id = $1 and dedup_key = $2`, [found.id, dedupKey]);
+        continue;
+      }
+      return { id: found.id, duplicate: true, status: found.status, sameContent: found.content_hash === hash };
+    }
   }
 
   async get(id: string): Promise<MessageRow | undefined> {
@@ -249,29 +266,24 @@ export class MessageStore {
   }
 
   /**
-   * Records one delivery attempt and recomputes the message status. The message row is locked first so that
-   * destinations finishing at the same moment cannot leave the message in a stale state: the second statement runs
-   * after the lock, on a fresh snapshot, and counts this destination with its new status.
+   * Records one delivery attempt and recomputes the message status, in one round trip (`relais_record_delivery` in
+   * schema.ts): the message row is locked first so that destinations finishing at the same moment cannot leave the
+   * message in a stale state.
    */
   async recordDelivery(id: string, destinationId: string, d: { status: DeliveryStatus; attempts: number; error?: string; detail?: string }): Promise<MessageStatus> {
     const event = d.status === 'pending' ? 'retrying' : d.status;
-    return this.db.tx(async (q) => {
-      await q.query('select id from relais_message where id = $1 for update', [id]);
-      const r = await q.query<{ status: MessageStatus }>(
-        `with u as (
-           update relais_delivery set status = $3, attempts = $4, last_error = $5, detail = coalesce($6, detail), updated_at = now()
-           where message_id = $1 and destination_id = $2 returning status),
-         e as (insert into relais_event (message_id, status, destination_id, detail) values ($1, $7, $2, $8::jsonb)),
-         o as (select status from relais_delivery where message_id = $1 and destination_id <> $2 union all select status from u)
-         update relais_message set updated_at = now(), status = case
-           when exists (select 1 from o where status = 'held') then 'held'
-           when exists (select 1 from o where status = 'pending') then 'routed'
-           else 'delivered' end
-         where id = $1 returning status`,
-        [id, destinationId, d.status, d.attempts, d.error ?? null, d.detail ?? null, event, json({ attempts: d.attempts, error: d.error, detail: d.detail })],
-      );
-      return r[0]!.status;
-    });
+    const r = await this.db.query<{ status: MessageStatus }>('select relais_record_delivery($1, $2, $3, $4, $5, $6, $7, $8::jsonb) as status', [
+      id,
+      destinationId,
+      d.status,
+      d.attempts,
+      d.error ?? null,
+      d.detail ?? null,
+      event,
+      json({ attempts: d.attempts, error: d.error, detail: d.detail }),
+    ]);
+    if (!r[0]?.status) throw new Error(`message ${id} is not in the store`);
+    return r[0].status;
   }
 
   /** Messages still waiting for processing (stored, perhaps never enqueued because the engine died in between). */

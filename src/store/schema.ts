@@ -70,4 +70,25 @@ create table if not exists relais_event (
   detail jsonb
 );
 create index if not exists relais_event_message on relais_event (message_id, id);
+
+-- One delivery attempt, in one round trip. The message row is locked first; each later statement of a volatile
+-- function takes a fresh snapshot, so a destination finishing at the same moment is counted with its new status.
+create or replace function relais_record_delivery(p_id text, p_destination text, p_status text, p_attempts integer,
+  p_error text, p_detail text, p_event text, p_event_detail jsonb) returns text language plpgsql volatile as $fn$
+declare
+  new_status text;
+begin
+  perform 1 from relais_message where id = p_id for update;
+  update relais_delivery set status = p_status, attempts = p_attempts, last_error = p_error,
+    detail = coalesce(p_detail, detail), updated_at = now()
+    where message_id = p_id and destination_id = p_destination;
+  insert into relais_event (message_id, status, destination_id, detail) values (p_id, p_event, p_destination, p_event_detail);
+  update relais_message set updated_at = now(), status = case
+      when exists (select 1 from relais_delivery where message_id = p_id and status = 'held') then 'held'
+      when exists (select 1 from relais_delivery where message_id = p_id and status = 'pending') then 'routed'
+      else 'delivered' end
+    where id = p_id returning status into new_status;
+  return new_status;
+end
+$fn$;
 `;

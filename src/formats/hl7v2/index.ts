@@ -5,7 +5,7 @@
 export { parseHl7, DEFAULT_MAX_MESSAGE_BYTES, type ParseOptions, type ParseResult } from './parse.js';
 export { serializeHl7, type SerializeOptions } from './serialize.js';
 export { parseBatch, type BatchResult, type Hl7Batch } from './batch.js';
-export { Hl7Message, toPath, type ToStringOptions } from './message.js';
+export { Hl7Message, toPath, type Hl7MessageJson, type ToStringOptions } from './message.js';
 export { Hl7Segment, toFieldPath, type CodecContext } from './segment.js';
 export { parsePath, parseFieldPath, formatPath, type Hl7Path, type FieldPath } from './path.js';
 export { DEFAULT_DELIMITERS, delimitersFromString, readEncodingCharacters, encodingCharacters, type Delimiters } from './delimiters.js';

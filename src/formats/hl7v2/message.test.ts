@@ -224,3 +224,24 @@ describe('hints', () => {
     expect(two.message!.get('MSH[2]-10')).toBe('2');
   });
 });
+
+describe('toJSON (the stored parsed snapshot)', () => {
+  it('gives the encoding and every segment with its raw fields in HL7 numbering', () => {
+    const m = parse(Buffer.from('MSH|^~\\&|APP|FAC|||20240101||ADT^A08|C1|P|2.5||||||8859/1\rPID|1||42^^^H||DUPONT^Ren\\E\\e\rZZZ\r', 'latin1'));
+    const json = JSON.parse(JSON.stringify(m)) as ReturnType<typeof m.toJSON>;
+    expect(json.encoding).toBe('iso-8859-1');
+    expect(json.segments.map((s) => s.name)).toEqual(['MSH', 'PID', 'ZZZ']);
+    expect(json.segments[0]!.fields.slice(0, 4)).toEqual(['|', '^~\\&', 'APP', 'FAC']);
+    expect(json.segments[0]!.fields[9]).toBe('C1');
+    expect(json.segments[0]!.fields[17]).toBe('8859/1');
+    expect(json.segments[1]!.fields).toEqual(['1', '', '42^^^H', '', 'DUPONT^Ren\\E\\e']);
+    expect(json.segments[2]!.fields).toEqual([]);
+  });
+
+  it('reflects values set after parsing, and is the same for the same message', () => {
+    const m = parse(ADT);
+    m.set('PID-5.1', 'MARTIN');
+    expect(m.toJSON().segments[2]!.fields[4]).toBe('MARTIN^Ren\\E\\e^^^M.');
+    expect(JSON.stringify(parse(ADT))).toBe(JSON.stringify(parse(ADT)));
+  });
+});

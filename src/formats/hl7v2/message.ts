@@ -36,6 +36,17 @@ export interface MessageInit {
   readonly bom: boolean;
 }
 
+/** The stable JSON form of a message (what `JSON.stringify` writes, e.g. the stored parsed snapshot). */
+export interface Hl7MessageJson {
+  /** Character set the message was decoded with (iconv name, e.g. `utf8`, `iso-8859-1`). */
+  encoding: string;
+  /**
+   * Every segment with its fields as raw (still escaped) text, HL7 numbering: `fields[0]` is field 1 (for MSH the
+   * field separator, `fields[1]` the encoding characters).
+   */
+  segments: { name: string; fields: string[] }[];
+}
+
 export interface ToStringOptions {
   /** End every segment with CR, drop blank lines and leading whitespace. Default false (byte-faithful). */
   normalize?: boolean;
@@ -175,6 +186,14 @@ export class Hl7Message {
     let out = this.#prefix;
     for (const s of this.#segments) out += s.toString() + s.terminator;
     return out;
+  }
+
+  /** Stable JSON form: `{encoding, segments: [{name, fields}]}` with raw field text (see {@link Hl7MessageJson}). */
+  toJSON(): Hl7MessageJson {
+    return {
+      encoding: this.encoding,
+      segments: this.#segments.map((s) => ({ name: s.name, fields: Array.from({ length: s.fieldCount }, (_, i) => s.getField(i + 1)) })),
+    };
   }
 
   /** Line end used for appended segments: the one MSH ends with (CR when none). */

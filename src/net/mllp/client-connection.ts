@@ -67,6 +67,11 @@ export class MllpClientConnection {
     });
   }
 
+  /** Immediate teardown, e.g. after an ACK that does not answer the message sent (the stream is out of step). */
+  destroy(reason: string): void {
+    this.kill(reason);
+  }
+
   /** Graceful end (FIN), destroyed if the peer does not close within a short linger. */
   end(): void {
     this.dead = true;

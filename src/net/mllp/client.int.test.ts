@@ -38,6 +38,34 @@ const send = async (c: MllpClient, text: string, timeoutMs?: number): Promise<st
   (await c.send(Buffer.from(text), timeoutMs === undefined ? {} : { timeoutMs })).toString();
 
 describe('MLLP client', () => {
+  test('a send made as soon as the previous one resolved is not stranded in the queue', async () => {
+    const { server } = await start();
+    const { client: c } = client(server.port);
+    for (const text of ['a', 'b', 'c']) {
+      const ack = await c.send(Buffer.from(text)); // the next send starts in the very microtask that resolved this one
+      expect(ack.toString()).toBe(`ACK:${text}`);
+    }
+  }, 5_000);
+
+  test('checkAck: a mismatching ACK destroys the connection before the next message and aborts the queue', async () => {
+    const received: string[] = [];
+    const { server } = await start(async (payload) => {
+      received.push(payload.toString());
+      return Buffer.from(payload.toString() === 'two' ? 'ACK:someone-else' : `ACK:${payload.toString()}`);
+    });
+    const { client: c } = client(server.port);
+    const check = (expected: string) => (ack: Buffer) => (ack.toString() === `ACK:${expected}` ? undefined : `expected ACK:${expected}, got ${ack.toString()}`);
+    expect((await c.send(Buffer.from('one'), { checkAck: check('one') })).toString()).toBe('ACK:one');
+    const two = c.send(Buffer.from('two'), { checkAck: check('two') });
+    const three = c.send(Buffer.from('three'), { checkAck: check('three') });
+    await expect(two).rejects.toMatchObject({ code: 'MLLP_ACK_MISMATCH', written: true });
+    await expect(three).rejects.toMatchObject({ code: 'MLLP_ABORTED', written: false });
+    expect(received).toEqual(['one', 'two']);
+    expect(c.connected).toBe(false);
+    expect((await c.send(Buffer.from('three'), { checkAck: check('three') })).toString()).toBe('ACK:three');
+    expect(server.stats().connectionsAccepted).toBe(2);
+  });
+
   test('connects lazily, then reuses one connection', async () => {
     const { server, events } = await start();
     const { client: c } = client(server.port);

@@ -26,6 +26,12 @@ export interface MllpClientOptions {
 export interface MllpSendOptions {
   /** How long to wait for the ACK once the frame is written. Defaults to the client's `ackTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Checks that the ACK answers this message (e.g. MSA-2 = MSH-10); returns why not, or undefined. On a mismatch the
+   * connection is destroyed before any other message is written on it, and the send rejects with
+   * `MLLP_ACK_MISMATCH` (queued sends with `MLLP_ABORTED`).
+   */
+  checkAck?: (ack: Buffer) => string | undefined;
 }
 
 /** A sender keeping one MLLP connection. */
@@ -48,6 +54,7 @@ export interface MllpClient {
 interface PendingSend {
   frame: Buffer;
   timeoutMs: number;
+  checkAck: ((ack: Buffer) => string | undefined) | undefined;
   resolve: (ack: Buffer) => void;
   reject: (error: unknown) => void;
 }
@@ -103,7 +110,7 @@ class Client implements MllpClient {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ frame, timeoutMs, resolve, reject });
+      this.queue.push({ frame, timeoutMs, checkAck: options.checkAck, resolve, reject });
       if (!this.busy) {
         this.busy = true;
         this.running = this.run();
@@ -137,13 +144,22 @@ class Client implements MllpClient {
   private async run(): Promise<void> {
     try {
       await this.drainQueue();
-    } finally {
-      this.busy = false;
+    } catch {
+      this.busy = false; // not reached: drainQueue settles every send itself
     }
   }
 
+  /**
+   * Sends queued messages one by one. `busy` is cleared in the same synchronous step that finds the queue empty:
+   * clearing it later (after the promise chain unwinds) would strand a send queued in between.
+   */
   private async drainQueue(): Promise<void> {
-    for (let item = this.queue[0]; item; item = this.queue[0]) {
+    for (;;) {
+      const item = this.queue[0];
+      if (!item) {
+        this.busy = false;
+        return;
+      }
       try {
         const ack = await this.deliver(item);
         this.queue.shift();
@@ -164,6 +180,11 @@ class Client implements MllpClient {
     const connection = await this.ensureConnection();
     try {
       const ack = await connection.exchange(item.frame, item.timeoutMs);
+      const mismatch = item.checkAck?.(ack);
+      if (mismatch !== undefined) {
+        connection.destroy(`ACK mismatch: ${mismatch}`);
+        throw new MllpConnectionError('MLLP_ACK_MISMATCH', `the ACK does not answer the message sent: ${mismatch}`, true);
+      }
       this.failures = 0;
       return ack;
     } catch (error) {

@@ -48,6 +48,17 @@ function controlledHandler() {
 }
 
 describe('MLLP server acknowledgement contract', () => {
+  test('a handler resolving null sends no ACK for that frame and the next frame is handled', async () => {
+    const { server } = await start({ onMessage: async (p) => (p.toString() === 'quiet' ? null : Buffer.from(`ACK-${p.toString()}`)) });
+    const peer = await connect(server);
+    await peer.write(Buffer.concat([frame('quiet'), frame('loud')]));
+    expect(texts(await peer.waitForFrames(1))).toEqual(['ACK-loud']);
+    await quietWindow(100);
+    expect(texts(peer.frames)).toEqual(['ACK-loud']);
+    expect(server.stats()).toMatchObject({ framesReceived: 2, framesAcked: 1, framesUnacknowledged: 1 });
+    expect(peer.remoteEnded).toBe(false);
+  });
+
   test('the ACK is written only after onMessage resolves', async () => {
     const h = controlledHandler();
     const { server } = await start({ onMessage: h.onMessage });

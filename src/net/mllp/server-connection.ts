@@ -162,16 +162,21 @@ export class MllpServerConnection {
   /** Handles queued frames one by one: handler, then ACK write, then the next frame. */
   private async drain(): Promise<void> {
     for (let item = this.dequeue(); item && !this.ended; item = this.dequeue()) {
-      let ackFrame: Buffer;
+      let ackFrame: Buffer | null;
       try {
         const ack: unknown = await this.options.onMessage(item.payload, { ...this.ctxBase, frameIndex: item.index });
-        if (!Buffer.isBuffer(ack)) throw new TypeError('onMessage must resolve to a Buffer (the ACK payload)');
-        ackFrame = encodeFrame(ack);
+        if (ack !== null && !Buffer.isBuffer(ack)) throw new TypeError('onMessage must resolve to a Buffer (the ACK payload) or null (no ACK)');
+        ackFrame = ack === null ? null : encodeFrame(ack);
       } catch (error) {
         this.stats.framesRejected += 1;
         this.options.emit({ type: 'handler-error', connectionId: this.id, frameIndex: item.index, error });
         this.end('handler-error');
         return;
+      }
+      if (ackFrame === null) {
+        this.stats.framesUnacknowledged += 1;
+        this.armIdleTimer();
+        continue;
       }
       if (!(await this.writeAck(ackFrame))) {
         this.stats.acksLost += 1;

@@ -50,10 +50,11 @@ export interface MllpMessageContext {
 
 /**
  * Handles one frame payload and returns the ACK payload (unframed). Resolve only once the message is stored
- * durably: the ACK is written when the promise resolves. Rejecting means "not accepted": no ACK is sent for this
- * frame and the connection is closed, so the sender retries.
+ * durably: the ACK is written when the promise resolves. Resolving `null` means "accepted, no ACK wanted" (HL7
+ * enhanced mode with MSH-15 = NE / ER / SU): nothing is written and the next frame is handled. Rejecting means
+ * "not accepted": no ACK is sent for this frame and the connection is closed, so the sender retries.
  */
-export type MllpMessageHandler = (payload: Buffer, ctx: MllpMessageContext) => Promise<Buffer>;
+export type MllpMessageHandler = (payload: Buffer, ctx: MllpMessageContext) => Promise<Buffer | null>;
 
 /** Why a server connection closed. */
 export type MllpCloseReason =

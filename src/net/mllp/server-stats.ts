@@ -7,6 +7,8 @@ export interface MllpServerStats {
   tlsHandshakeFailures: number;
   framesReceived: number;
   framesAcked: number;
+  /** Frames handled whose handler asked for no ACK (resolved `null`). */
+  framesUnacknowledged: number;
   /** Frames the handler rejected plus frames dropped by framing errors (too large, aborted, missing CR in strict mode). */
   framesRejected: number;
   /** Complete frames never handled because their connection closed first (the sender got no ACK and will resend). */
@@ -25,6 +27,7 @@ export const emptyServerStats = (): MllpServerStats => ({
   tlsHandshakeFailures: 0,
   framesReceived: 0,
   framesAcked: 0,
+  framesUnacknowledged: 0,
   framesRejected: 0,
   framesAbandoned: 0,
   acksLost: 0,

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcome, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { defineValidator, type Mapped } from '../../engine/define.js';
 import { error, warning, type Issue } from '../../engine/issues.js';
 import { loadProfiles } from '../../fhir/profiles.js';
+import { ProfileValidator } from '../../fhir/profile-validator.js';
 
 const options = z.object({
   profilesDir: z.string().describe('folder of StructureDefinition JSON files (e.g. the FR Core package), relative to the channel file'),
@@ -63,19 +63,14 @@ export const fhirProfileValidator = defineValidator({
     const profiles = loadProfiles(path.resolve(ctx.baseDir, o.profilesDir));
     const fixed = o.profile ? profiles.get(o.profile) : undefined;
     if (o.profile && !fixed) throw new Error(`profile ${o.profile} is not in ${o.profilesDir}`);
+    const validator = new ProfileValidator();
     return async (mapped) => {
       if (!mapped.contentType.includes('json')) return [error('FHIR_NOT_JSON', `expected FHIR JSON, got ${mapped.contentType}`)];
       const issues: Issue[] = [];
       for (const resource of resourcesOf(mapped)) {
         const wanted: (StructureDefinition | undefined)[] = fixed ? [fixed] : (resource.meta?.profile ?? []).map((u) => profiles.get(u));
         for (const profile of wanted.length ? wanted : [undefined]) {
-          try {
-            const found = validateResource(resource, profile ? { profile } : {});
-            issues.push(...outcomeIssues({ resourceType: 'OperationOutcome', issue: found }));
-          } catch (e) {
-            if (e instanceof OperationOutcomeError) issues.push(...outcomeIssues(e.outcome));
-            else throw e;
-          }
+          issues.push(...outcomeIssues({ resourceType: 'OperationOutcome', issue: validator.validate(resource, profile) }));
         }
       }
       return issues;
