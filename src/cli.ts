@@ -94,7 +94,7 @@ program
       console.error(`no channel "${id}" in ${o.channels}`);
       process.exit(1);
     }
-    const run = await runOffline(await compileChannel(ch, registry), fs.readFileSync(input), path.basename(input));
+    const run = await runOffline(await compileChannel(ch, registry, { offline: true }), fs.readFileSync(input), path.basename(input));
     for (const i of run.issues) console.log(formatIssue(i));
     let rejected = run.status === 'rejected';
     fs.mkdirSync(o.out, { recursive: true });
@@ -102,7 +102,7 @@ program
       const label = run.parts.length > 1 ? `part ${n + 1} (${part.ref})` : part.ref;
       console.log(`${label}: ${part.result.status}`);
       for (const i of part.result.issues) console.log(`  ${formatIssue(i)}`);
-      if (part.result.status === 'rejected') rejected = true;
+      if (part.result.status === 'rejected' || part.result.status === 'held') rejected = true;
       for (const out of part.result.outputs) {
         const ext = out.encoded.contentType.includes('json') ? 'json' : out.encoded.contentType.includes('xml') ? 'xml' : 'out';
         const file = path.join(o.out, run.parts.length > 1 ? `${out.destinationId}.${n + 1}.${ext}` : `${out.destinationId}.${ext}`);

@@ -9,7 +9,7 @@ import type { Registry } from '../engine/registry.js';
 import { runOffline } from './offline.js';
 
 const partSchema = z.strictObject({
-  status: z.enum(['rejected', 'filtered', 'routed']),
+  status: z.enum(['rejected', 'held', 'filtered', 'routed']),
   issues: z.array(z.string()).default([]).describe('expected issue codes, warnings included, in order'),
   outputs: z.record(z.string(), z.string()).optional().describe('destination id → file with the expected encoded output'),
 });
@@ -51,7 +51,7 @@ export async function runChannelTests(ch: LoadedChannel, reg: Registry, opts: { 
   const testFile = ch.file.replace(/\.ya?ml$/, '.test.yaml');
   if (!fs.existsSync(testFile)) return undefined;
   const spec = channelTestFileSchema.parse(parseYaml(fs.readFileSync(testFile, 'utf8')));
-  const compiled = await compileChannel(ch, reg);
+  const compiled = await compileChannel(ch, reg, { offline: true });
   const dir = path.dirname(testFile);
   const results: CaseResult[] = [];
   for (const c of spec.cases) {

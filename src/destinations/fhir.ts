@@ -5,6 +5,7 @@ import { defineDestination, DeliveryError } from '../engine/define.js';
 import { error, type Issue } from '../engine/issues.js';
 import { readSecret, secret } from '../engine/secret.js';
 import { INS_SYSTEMS } from '../fhir/ins.js';
+import { resolveConditionals } from './fhir-client-conditionals.js';
 
 const options = z.object({
   baseUrl: z.string().url().describe('FHIR R4 base URL of the DCC'),
@@ -14,6 +15,10 @@ const options = z.object({
     .default(INS_SYSTEMS)
     .describe('identifier systems tried in order to build the conditional update (first match wins); else the first identifier'),
   timeoutMs: z.number().int().min(100).default(30_000),
+  clientConditionals: z
+    .boolean()
+    .default(false)
+    .describe('perform the conditional creates (ifNoneExist) and conditional references (Patient?identifier=…) of a transaction by searching before sending, for servers that do not support or limit them (medplum); a reference matching none or several resources holds the delivery'),
 });
 type Options = z.infer<typeof options>;
 
@@ -53,9 +58,16 @@ export const fhirDestination = defineDestination({
     const client = new Client({ baseUrl: o.baseUrl, ...(o.token ? { bearerToken: readSecret(o.token) } : {}) });
     return {
       async send(encoded) {
-        const bundle = JSON.parse(encoded.content.toString('utf8')) as Bundle;
+        let bundle = JSON.parse(encoded.content.toString('utf8')) as Bundle;
         const signal = AbortSignal.timeout(o.timeoutMs);
         try {
+          if (o.clientConditionals && bundle.type === 'transaction') {
+            bundle = await resolveConditionals(bundle, async (resourceType, query) => {
+              query.set('_count', '2');
+              const found = (await client.search({ resourceType, searchParams: Object.fromEntries(query), options: { signal } })) as unknown as Bundle;
+              return (found.entry ?? []).flatMap((e) => (e.resource?.id && (e.search?.mode ?? 'match') === 'match' ? [e.resource.id] : []));
+            });
+          }
           const only = bundle.entry?.length === 1 ? bundle.entry[0] : undefined;
           if (bundle.type === 'transaction' && only?.request?.method === 'PUT' && only.request.url.includes('?') && only.resource) {
             const [type, query] = only.request.url.split('?') as [string, string];

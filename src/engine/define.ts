@@ -40,6 +40,20 @@ export interface StoredMessageStatus {
   sourceMessageId?: string;
 }
 
+/** A lock held by one engine instance among all those sharing the Redis (see `SourceContext.lock`). */
+export interface LockHandle {
+  readonly name: string;
+  /**
+   * True while the lock is ours: its last renewal was confirmed less than the lock's time to live ago (counted from
+   * when the renewal was sent). Check it before each step that must not run twice at the same time.
+   */
+  readonly held: boolean;
+  /** Aborted once the lock is lost (expired and not renewable, or taken over by another instance). */
+  readonly lost: AbortSignal;
+  /** Stops the renewal and frees the lock, only if it is still ours. */
+  release(): Promise<void>;
+}
+
 /** What the engine gives a running source. `receive` resolves only once the message is durably stored AND enqueued. */
 export interface SourceContext {
   channelId: string;
@@ -52,6 +66,12 @@ export interface SourceContext {
    * refuses input after a check must still store it with `reject`.
    */
   check(raw: RawMessage): Promise<Issue[]>;
+  /**
+   * Tries to take a lock shared by every engine instance on the same Redis and queue prefix (e.g. one poller per
+   * remote folder). Resolves to undefined when another instance holds it. The lock expires after `ttlMs` unless
+   * renewed; the handle renews it in the background until released or lost.
+   */
+  lock(name: string, ttlMs: number): Promise<LockHandle | undefined>;
   /** The stored status of one of this channel's messages; undefined for an unknown id or another channel's message. */
   messageStatus?(messageId: string): Promise<StoredMessageStatus | undefined>;
   logger: Logger;
@@ -123,6 +143,11 @@ export type ValidateFn = (mapped: Mapped) => Promise<Issue[]>;
 export interface StepContext {
   /** Directory of the channel file, to resolve relative paths in options. */
   baseDir: string;
+  /**
+   * True in `relais test` and `run-once`, which run with no network: a validator that needs a peer (e.g. a FHIR
+   * server) reports an `info` issue saying what it did not check instead of calling it.
+   */
+  offline?: boolean;
 }
 
 export interface ValidatorDefinition<S extends z.ZodObject = z.ZodObject> {

@@ -1,7 +1,7 @@
 import { evalFhirPath } from '@medplum/core';
 import type { DestinationDefinition, Encoded, Mapped, MappingContext, MappingDefinition, ParserDefinition, ValidateFn, BusinessKeys } from './define.js';
 import type { ChannelConfig, DestinationConfig } from './channel-schema.js';
-import { error, hasErrors, type Issue } from './issues.js';
+import { error, hasErrors, onlyHolds, type Issue } from './issues.js';
 import { destinationOf, mappingOf, parserOf, validatorOf, type Registry } from './registry.js';
 import type { LoadedChannel } from './channel-loader.js';
 
@@ -15,9 +15,10 @@ export interface CompiledChannel {
   destinations: { config: DestinationConfig; def: DestinationDefinition; mapping?: MappingDefinition }[];
 }
 
-export async function compileChannel(ch: LoadedChannel, reg: Registry): Promise<CompiledChannel> {
+/** `offline`: compiled for `relais test` / `run-once` (no network); validators that need a peer skip their check. */
+export async function compileChannel(ch: LoadedChannel, reg: Registry, opts: { offline?: boolean } = {}): Promise<CompiledChannel> {
   const { config } = ch;
-  const ctx = { baseDir: ch.baseDir };
+  const ctx = { baseDir: ch.baseDir, offline: opts.offline === true };
   return {
     config,
     baseDir: ch.baseDir,
@@ -34,8 +35,11 @@ export interface PipelineOutput {
 }
 
 export interface PipelineResult {
-  /** rejected: an error issue stopped it; filtered: no destination wanted it; routed: outputs are ready to deliver. */
-  status: 'rejected' | 'filtered' | 'routed';
+  /**
+   * rejected: an error issue stopped it; held: only hold issues stopped it (it waits for an operator, e.g. identity
+   * review, then a replay); filtered: no destination wanted it; routed: outputs are ready to deliver.
+   */
+  status: 'rejected' | 'held' | 'filtered' | 'routed';
   issues: Issue[];
   parsed?: unknown;
   mapped?: Mapped;
@@ -60,12 +64,13 @@ const timed = <T>(timings: PipelineResult['timings'], stage: keyof PipelineResul
 
 /**
  * parse → map → validate → route → encode, for one message. No I/O: the same function serves the workers,
- * `relais run-once` and `relais test`. Any error issue stops the message (status `rejected`).
+ * `relais run-once` and `relais test`. Any error issue stops the message: status `held` when every error is a hold
+ * (`Issue.hold`), else `rejected`.
  */
 export async function runPipeline(ch: CompiledChannel, raw: Buffer, ctx: MappingContext): Promise<PipelineResult> {
   const timings: PipelineResult['timings'] = {};
   const issues: Issue[] = [];
-  const stop = (): PipelineResult => ({ status: 'rejected', issues, outputs: [], timings });
+  const stop = (): PipelineResult => ({ status: onlyHolds(issues) ? 'held' : 'rejected', issues, outputs: [], timings });
 
   const parsed = timed(timings, 'parse', () => ch.parser.parse(raw, ch.config.parse));
   issues.push(...parsed.issues);
@@ -131,15 +136,21 @@ export function splitInput(ch: CompiledChannel, raw: Buffer): { parts: { content
   return ch.parser.split ? ch.parser.split(raw, ch.config.parse) : undefined;
 }
 
-/** Dry run for sources that answer synchronously: every part of a batch through the pipeline, issues prefixed by part. */
+/** A hold is not a refusal: a source checking its input accepts it (the message is stored, then held). */
+const holdAsWarning = (i: Issue): Issue => (i.hold ? { ...i, severity: 'warning' } : i);
+
+/**
+ * Dry run for sources that answer synchronously: every part of a batch through the pipeline, issues prefixed by part.
+ * Hold issues come back as warnings (still flagged `hold`), so that the source accepts and stores the input.
+ */
 export async function checkInput(ch: CompiledChannel, raw: Buffer, ctx: MappingContext): Promise<Issue[]> {
   const split = splitInput(ch, raw);
-  if (!split) return (await runPipeline(ch, raw, ctx)).issues;
+  if (!split) return (await runPipeline(ch, raw, ctx)).issues.map(holdAsWarning);
   const issues = [...split.issues];
   if (hasErrors(issues)) return issues;
   for (const part of split.parts) {
     const r = await runPipeline(ch, part.content, ctx);
-    issues.push(...r.issues.map((i) => ({ ...i, path: `${part.ref}${i.path ? ` ${i.path}` : ''}` })));
+    issues.push(...r.issues.map((i) => ({ ...holdAsWarning(i), path: `${part.ref}${i.path ? ` ${i.path}` : ''}` })));
   }
   return issues;
 }

@@ -16,6 +16,7 @@ import { createQueueSet, type QueueSet } from '../queue/queues.js';
 import { enqueueDelivery, enqueueProcess } from '../queue/enqueue.js';
 import { retryPolicyOf, startProcessWorker } from '../queue/process.worker.js';
 import { startDeliverWorker } from '../queue/deliver.worker.js';
+import { RedisLocks } from '../queue/redis-lock.js';
 import type { WorkerDeps } from '../queue/deps.js';
 import { Metrics } from '../monitor/metrics.js';
 import { createLogger } from '../monitor/logger.js';
@@ -35,6 +36,7 @@ export class Engine {
   private http?: FastifyInstance;
   private redisChild?: EmbeddedRedis;
   private redis?: Redis;
+  private locks?: RedisLocks;
   private stopping?: Promise<void>;
   adminUrl = '';
 
@@ -71,6 +73,7 @@ export class Engine {
     const engine = new Engine(config, logger, store, queues, metrics, channels);
     engine.redisChild = redisChild;
     engine.redis = redis;
+    engine.locks = new RedisLocks(redis, `${config.queuePrefix}:lock`, logger);
     try {
       await engine.run(reg, redisUrl);
     } catch (e) {
@@ -131,6 +134,7 @@ export class Engine {
         return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
       },
       check: (raw) => checkInput(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
+      lock: (name, ttlMs) => this.locks!.acquire(name, ttlMs),
       messageStatus: async (id) => {
         const m = await this.store.get(id);
         if (!m || m.channel_id !== channelId) return undefined;

@@ -21,6 +21,7 @@ function fakeContext(over: Partial<SourceContext> = {}): SourceContext & { recei
     reject: async (raw, issues): Promise<ReceiveResult> => (rejected.push([raw, issues]), { messageId: '0lz8k2m3a0123456789ac', duplicate: false }),
     check: async () => [],
     messageStatus: async (): Promise<StoredMessageStatus | undefined> => undefined,
+    lock: async () => undefined,
     ...over,
   };
 }

@@ -76,6 +76,7 @@ export function storeContext(store: MessageStore, channelId: string, logs: LogCa
     logger: logs.logger,
     dataDir: '.',
     baseDir: o.baseDir ?? '.',
+    lock: async () => undefined, // the MLLP source takes no lock
     async receive(raw) {
       await o.gate?.();
       if (o.failReceive) throw new Error('store unavailable');

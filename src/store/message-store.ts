@@ -6,7 +6,8 @@ import type { Issue } from '../engine/issues.js';
 
 /**
  * Message statuses. Final: rejected, filtered, delivered, split (its parts carry on). Waiting: received, routed.
- * Needs an operator: held (a delivery gave up), error (an unexpected internal failure). All are replayable.
+ * Needs an operator: held (a delivery gave up, or processing stopped on a hold issue such as an identity to review:
+ * no delivery exists yet), error (an unexpected internal failure). All are replayable.
  */
 export type MessageStatus = 'received' | 'split' | 'rejected' | 'filtered' | 'routed' | 'delivered' | 'held' | 'error';
 export type DeliveryStatus = 'pending' | 'sent' | 'held';

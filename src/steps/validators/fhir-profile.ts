@@ -18,10 +18,40 @@ function outcomeIssues(outcome: OperationOutcome): Issue[] {
   });
 }
 
+/**
+ * Replaces references to other entries of the same Bundle (`urn:uuid:…` full URLs, resolved by the server when it
+ * processes a transaction) with `Type/…`, so that reference-type checks see the target's type. Returns the same
+ * object when nothing changes (no copy of large payloads such as Binary data).
+ */
+function withLocalReferences<T>(value: T, local: Map<string, string>): T {
+  if (Array.isArray(value)) {
+    const out = value.map((v) => withLocalReferences(v, local));
+    return (out.some((v, i) => v !== value[i]) ? out : value) as T;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  let changed: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    const type = k === 'reference' && typeof v === 'string' ? local.get(v) : undefined;
+    const next = type ? `${type}/${(v as string).slice((v as string).lastIndexOf(':') + 1)}` : withLocalReferences(v, local);
+    if (next !== v) (changed ??= { ...obj })[k] = next;
+  }
+  return (changed ?? value) as T;
+}
+
+/**
+ * A Binary's content is opaque to profiles, and medplum's validator refuses any string above 1 MB: its `data` is
+ * validated as a stub (its type and contentType still are), so that a large PDF is not refused for its size.
+ */
+const withoutPayload = (r: Resource): Resource => (r.resourceType === 'Binary' && r.data ? { ...r, data: 'AA==' } : r);
+
 function resourcesOf(mapped: Mapped): Resource[] {
   const r = mapped.content as Resource;
-  if (r.resourceType === 'Bundle' && r.type !== 'document') return (r.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
-  return [r];
+  if (r.resourceType === 'Bundle' && r.type !== 'document') {
+    const local = new Map((r.entry ?? []).flatMap((e) => (e.fullUrl?.startsWith('urn:') && e.resource ? [[e.fullUrl, e.resource.resourceType] as const] : [])));
+    return (r.entry ?? []).flatMap((e) => (e.resource ? [withoutPayload(local.size ? withLocalReferences(e.resource, local) : e.resource)] : []));
+  }
+  return [withoutPayload(r)];
 }
 
 /** Validates mapped FHIR resources against profiles (medplum's validator with the profiles loaded from a folder). */
