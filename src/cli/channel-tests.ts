@@ -31,6 +31,16 @@ export interface CaseResult {
 
 const codes = (issues: { code: string }[]) => issues.map((i) => i.code);
 
+/** What `--update` writes: JSON pretty-printed for review (compared as data, so the layout does not matter). */
+function reviewable(expectedFile: string, content: Buffer): Buffer | string {
+  if (!expectedFile.endsWith('.json')) return content;
+  try {
+    return `${JSON.stringify(JSON.parse(content.toString('utf8')), null, 2)}\n`;
+  } catch {
+    return content;
+  }
+}
+
 function sameOutput(expectedFile: string, actual: Buffer): boolean {
   const expected = fs.readFileSync(expectedFile);
   if (expectedFile.endsWith('.json')) {
@@ -71,7 +81,7 @@ export async function runChannelTests(ch: LoadedChannel, reg: Registry, opts: { 
           const out = got.result.outputs.find((o) => o.destinationId === dest);
           const expectedFile = path.resolve(dir, file);
           if (!out) failures.push(`${where}: no output for destination ${dest}`);
-          else if (opts.update) fs.mkdirSync(path.dirname(expectedFile), { recursive: true }), fs.writeFileSync(expectedFile, out.encoded.content);
+          else if (opts.update) fs.mkdirSync(path.dirname(expectedFile), { recursive: true }), fs.writeFileSync(expectedFile, reviewable(expectedFile, out.encoded.content));
           else if (!fs.existsSync(expectedFile)) failures.push(`${where}: expected output file ${file} is missing (run with --update to create it)`);
           else if (!sameOutput(expectedFile, out.encoded.content)) failures.push(`${where}: output for ${dest} differs from ${file}`);
         }
