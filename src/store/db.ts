@@ -38,18 +38,12 @@ function prepared(text: string, values?: unknown[]): pg.QueryConfig {
 }
 
 export async function openPostgres(url: string, opts: { max?: number; schema?: string } = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // a schema is set per connection at startup (`options`), never by a query racing the pool's first statement
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, ...(opts.schema ? { options: `-c search_path="${opts.schema}"` } : {}) });
   // An idle client dropped by the server emits 'error' on the pool; unhandled, it would crash the process. The pool
   // discards that client and the next query gets a fresh one (or fails, and that failure is handled where it happens).
   pool.on('error', () => undefined);
-  if (opts.schema) {
-    const schema = opts.schema;
-    pool.on('connect', (c) => void c.query(`set search_path to "${schema}"`));
-    const c = await pool.connect();
-    await c.query(`create schema if not exists "${schema}"`);
-    await c.query(`set search_path to "${schema}"`);
-    c.release();
-  }
+  if (opts.schema) await pool.query(`create schema if not exists "${opts.schema}"`);
   return {
     kind: 'postgres',
     async query<T>(sql: string, params?: unknown[]) {
