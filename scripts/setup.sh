@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Relais needs on a fresh machine that has only Node and npm:
 #   - npm packages (npm ci, when node_modules is missing or older than package-lock.json)
-#   - Debian packages: redis-server (engine + tests), postgresql-15 (tests), openssh-server (SFTP tests),
+#   - Debian packages: redis-server (engine + tests), openssl (demo and TLS test certificates), postgresql-15 (tests), openssh-server (SFTP tests),
 #     libxml2-utils (xmllint, benchmark baseline). Installed with apt-get when running as root; otherwise a clear
 #     message says what to install.
 # Usage: scripts/setup.sh [--runtime]   (--runtime: only what the engine itself needs: npm packages + redis-server)
@@ -19,6 +19,7 @@ fi
 missing=()
 have() { command -v "$1" >/dev/null 2>&1 || [[ -x "$2" ]]; }
 have redis-server /usr/bin/redis-server || missing+=(redis-server)
+have openssl /usr/bin/openssl || missing+=(openssl) # the demo's HTTPS certificate, the TLS tests' PKI
 if ! $runtime_only; then
   have initdb /usr/lib/postgresql/15/bin/initdb || missing+=(postgresql-15)
   have sshd /usr/sbin/sshd || missing+=(openssh-server)
