@@ -1,4 +1,7 @@
-/** Codes of the fiche RCP (CANCER-FRCP 2022.01): document, sections, TA_ASIP observation codes, templates. */
+/**
+ * Codes of the fiche RCP (CANCER-FRCP 2022.01): document, sections, TA_ASIP observation codes, templates. Those of the
+ * cancer diagnosis section, which the PPS writes too, are in ../diagnosis-codes.ts.
+ */
 import type { Coded } from '../datatypes.js';
 import { CS } from '../oids.js';
 
@@ -50,21 +53,11 @@ export const TA = {
   PASSAGE_RCP_RECOURS: ta('ORG-120', 'Passage en RCP recours'),
   DEMANDE_EXAMEN: ta('ORG-064', "Demande d'examen ou de suivi"),
   SURVEILLANCE: ta('MED-226', 'Surveillance seule'),
-  CLASSIFICATION_NOM: ta('GEN-101', 'Nom de la classification'),
-  CLASSIFICATION_VERSION: ta('GEN-102', 'Version de la classification'),
 } as const;
 
 export const LOINC_CODES = {
   DEPISTAGE: loinc('63921-1', 'Dépistage du cancer'),
   ECOG: loinc('89247-1', 'ECOG Performance Status score'),
-  TNM_CLINIQUE: loinc('75620-5', 'Stade TNM Clinique'),
-  TNM_T: loinc('21905-5', 'TNM Clinique T'),
-  TNM_N: loinc('21906-3', 'TNM Clinique N'),
-  TNM_M: loinc('21907-1', 'TNM Clinique M'),
-  STADE_CLINIQUE: loinc('21909-7', 'Stade clinique'),
-  VERSION_TNM: loinc('21917-0', 'Version TNM Classification'),
-  AUTRE_CLASSIFICATION: loinc('21918-8', 'Autre classification du stade'),
-  LATERALITE: loinc('20228-3', 'Latéralité'),
   PAIN: loinc('38208-5', 'Sévérité de la douleur'),
 } as const;
 
@@ -72,7 +65,6 @@ export const LOINC_CODES = {
 export const SECTION = {
   RAISON: loinc('42349-1', 'Raison de la recommandation'),
   RESULTATS_EVENEMENTS: loinc('42545-4', 'Evènements observés'),
-  DIAGNOSTIC_CANCER: loinc('72135-7', 'Diagnostic du cancer'),
   ANTECEDENTS: loinc('11348-0', 'Antécédents médicaux'),
   PROBLEMES_ACTIFS: loinc('11450-4', 'Liste des problèmes actifs'),
   STATUT_FONCTIONNEL: loinc('47420-5', 'Évaluation du statut fonctionnel'),
@@ -89,10 +81,5 @@ export const SECTION = {
   STATUT_DOCUMENT: loinc('33557-0', "Etat d'achèvement"),
 } as const;
 
-/** TNM UICC code system (CD.codeSystem of T, N, M values and the clinical stage). */
-export const TNM_UICC = '2.16.840.1.113883.15.6';
-
 /** Extension on CarePlan.activity giving the intention number of a therapeutic proposal (1 = first intention). */
 export const INTENTION_EXTENSION_URL = 'https://relais.dcc/fhir/StructureDefinition/rcp-proposal-intention';
-/** mCODE extension carrying the ICD-O-3 morphology of a cancer Condition. */
-export const MORPHOLOGY_EXTENSION_URL = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior';

@@ -24,8 +24,11 @@ export type Reader = Pick<FrcpContext, 'doc' | 'issues'>;
 export const uuid = (ctx: FrcpContext, part: string): string => ctx.header.uuid(part);
 
 /** Error for a data element the volet requires, with the FHIRPath where it is expected. */
+export const requiredIssue = (what: string, path: string): Issue => error('CDA_FRCP_REQUIRED', `the fiche RCP requires ${what}`, path);
+
+/** Reports `requiredIssue`. */
 export const required = (ctx: Reader, what: string, path: string): void => {
-  ctx.issues.push(error('CDA_FRCP_REQUIRED', `the fiche RCP requires ${what}`, path));
+  ctx.issues.push(requiredIssue(what, path));
 };
 
 /** FHIRPath of the Observation with a code, for issues. */

@@ -14,10 +14,10 @@ import type { Encounter } from '@medplum/fhirtypes';
 import { error, type Issue } from '../../../../src/engine/issues.js';
 import { resolveActor } from '../actors.js';
 import { codedOf, iiOf, type Coded } from '../datatypes.js';
+import type { Tumour } from '../diagnosis.js';
 import type { DocumentBundle } from '../document-bundle.js';
 import type { CdaOrder, CdaParticipant, CdaServiceEvent } from '../header.js';
 import { CS, oidOfSystem } from '../oids.js';
-import type { Tumour } from './sections/diagnostic.js';
 
 const PARTICIPATION_TYPE = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType';
 const GENERAL_PRACTITIONER: Coded = { code: 'PCP', displayName: 'Médecin traitant', codeSystem: CS.PARTICIPATION_FUNCTION };

@@ -1,27 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as sets from './value-sets.js';
+import * as shared from '../cancer-value-sets.js';
+import { expectSameAsAnsFile } from '../testing/ans-value-sets.js';
 import type { ValueSet } from '../value-set.js';
-
-const JDV_DIR = path.resolve(import.meta.dirname, '../../../../../shared/ans/cda/jeuxDeValeurs');
-
-/** [code, codeSystem, displayName] of every Concept of an ANS SVS value set file. */
-function readJdv(name: string): { oid: string; concepts: [string, string, string][] } {
-  const xml = fs.readFileSync(path.join(JDV_DIR, `${name}.xml`), 'utf8');
-  const attrs = (s: string) => Object.fromEntries([...s.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-  const oid = attrs(/<ValueSet\b([^>]*)>/.exec(xml)![1]!).id!;
-  const concepts = [...xml.matchAll(/<Concept\b([^>]*?)\/?>/g)].map((m) => {
-    const a = attrs(m[1]!);
-    return [a.code!, a.codeSystem!, a.displayName!] as [string, string, string];
-  });
-  return { oid, concepts };
-}
+import * as sets from './value-sets.js';
 
 describe('embedded FRCP value sets', () => {
-  const all = Object.values(sets) as ValueSet[];
+  // the volet's own, and those it shares with the PPS
+  const all = [...Object.values(sets), ...Object.values(shared)] as ValueSet[];
   it('cover the JDVs the FRCP volet checks', () => {
     expect(all.map((v) => v.name).sort()).toEqual([
+      'JDV_J11_RelationPatient_CISIS',
       'JDV_ModificateurTopographique_CISIS',
       'JDV_NatureDiscussion_CISIS',
       'JDV_OMSEchPerf_CISIS',
@@ -36,9 +24,5 @@ describe('embedded FRCP value sets', () => {
       'JDV_TypeTraitement_FRCP_CISIS',
     ]);
   });
-  it.each(all.map((v) => [v.name, v] as const))('%s equals the ANS file', (name, vs) => {
-    const jdv = readJdv(name);
-    expect(vs.oid).toBe(jdv.oid);
-    expect(vs.concepts).toEqual(jdv.concepts);
-  });
+  it.each(all.map((v) => [v.name, v] as const))('%s equals the ANS file', (_name, vs) => expectSameAsAnsFile(vs));
 });

@@ -1,6 +1,7 @@
 /**
  * The CI-SIS value sets (JDV) of the fiche RCP (CANCER-FRCP 2022.01) small enough to embed, copied from the ANS
- * package jeuxDeValeurs/ (value-sets.test.ts checks them against those files).
+ * package jeuxDeValeurs/ (value-sets.test.ts checks them against those files). Those the PPS checks too are in
+ * ../cancer-value-sets.ts.
  */
 import type { ValueSet } from '../value-set.js';
 
@@ -116,14 +117,6 @@ export const STATUT_QUORUM: ValueSet = { name: 'JDV_StatutQuorum_CISIS', oid: '1
   ['GEN-010', '1.2.250.1.213.1.1.4.322', 'Ne sait pas'],
 ]};
 
-/** JDV_StatutDoc_CISIS (1.2.250.1.213.1.1.5.93) */
-export const STATUT_DOC: ValueSet = { name: 'JDV_StatutDoc_CISIS', oid: '1.2.250.1.213.1.1.5.93', concepts: [
-  ['385651009', '2.16.840.1.113883.6.96', 'en cours d\'exécution'],
-  ['398166005', '2.16.840.1.113883.6.96', 'réalisé'],
-  ['9571008', '2.16.840.1.113883.6.96', 'approuvé'],
-  ['29179001', '2.16.840.1.113883.6.96', 'clôturé'],
-]};
-
 /** JDV_TypeTraitement_FRCP_CISIS (1.2.250.1.213.1.1.5.595) */
 export const TYPE_TRAITEMENT: ValueSet = { name: 'JDV_TypeTraitement_FRCP_CISIS', oid: '1.2.250.1.213.1.1.5.595', concepts: [
   ['387713003', '2.16.840.1.113883.6.96', 'intervention chirurgicale'],
@@ -146,12 +139,6 @@ export const TYPE_TRAITEMENT: ValueSet = { name: 'JDV_TypeTraitement_FRCP_CISIS'
   ['C15252', '2.16.840.1.113883.3.26.1.1', 'soins palliatifs'],
 ]};
 
-/** JDV_PhaseCancer_CISIS (1.2.250.1.213.1.1.4.2.281.13) */
-export const PHASE_CANCER: ValueSet = { name: 'JDV_PhaseCancer_CISIS', oid: '1.2.250.1.213.1.1.4.2.281.13', concepts: [
-  ['MED-268', '1.2.250.1.213.1.1.4.322', 'Phase initiale du cancer'],
-  ['MED-244', '1.2.250.1.213.1.1.4.322', 'Rechute du cancer'],
-]};
-
 /** JDV_OMSEchPerf_CISIS (1.2.250.1.213.1.1.4.2.281.1) */
 export const OMS_ECHELLE: ValueSet = { name: 'JDV_OMSEchPerf_CISIS', oid: '1.2.250.1.213.1.1.4.2.281.1', concepts: [
   ['MED-240', '1.2.250.1.213.1.1.4.322', 'Echelle de performance OMS Stade 0'],
@@ -169,54 +156,3 @@ export const OMS_INTERPRETATION: ValueSet = { name: 'JDV_OMSInterpret_CISIS', oi
   ['LA9625-0', '2.16.840.1.113883.6.1', 'Capable seulement de quelques soins. Alité ou en chaise plus de 50 % du temps'],
   ['LA9626-8', '2.16.840.1.113883.6.1', 'Incapable de prendre soins de soi-même. Alité ou en chaise en permanence'],
 ]};
-
-/** JDV_ModificateurTopographique_CISIS (1.2.250.1.213.1.1.5.688) */
-export const MODIFICATEUR_TOPOGRAPHIQUE: ValueSet = { name: 'JDV_ModificateurTopographique_CISIS', oid: '1.2.250.1.213.1.1.5.688', concepts: [
-  ['24028007', '2.16.840.1.113883.6.96', 'droit'],
-  ['7771000', '2.16.840.1.113883.6.96', 'gauche'],
-  ['51440002', '2.16.840.1.113883.6.96', 'bilatéral'],
-  ['66459002', '2.16.840.1.113883.6.96', 'unilatéral(e)'],
-  ['49370004', '2.16.840.1.113883.6.96', 'latéral(e)'],
-  ['260528009', '2.16.840.1.113883.6.96', 'médian(e)'],
-  ['255549009', '2.16.840.1.113883.6.96', 'antérieur(e)'],
-  ['255551008', '2.16.840.1.113883.6.96', 'postérieur(e)'],
-  ['66787007', '2.16.840.1.113883.6.96', 'céphalique'],
-  ['3583002', '2.16.840.1.113883.6.96', 'caudal(e)'],
-  ['255561001', '2.16.840.1.113883.6.96', 'médial(e)'],
-  ['26216008', '2.16.840.1.113883.6.96', 'central(e)'],
-  ['14414005', '2.16.840.1.113883.6.96', 'périphérique'],
-  ['261074009', '2.16.840.1.113883.6.96', 'externe'],
-  ['260521003', '2.16.840.1.113883.6.96', 'interne'],
-  ['11896004', '2.16.840.1.113883.6.96', 'intermédiaire'],
-  ['261089000', '2.16.840.1.113883.6.96', 'inférieur(e)'],
-  ['264217000', '2.16.840.1.113883.6.96', 'supérieur(e)'],
-  ['62824007', '2.16.840.1.113883.6.96', 'transverse'],
-  ['40415009', '2.16.840.1.113883.6.96', 'proximal(e)'],
-  ['46053002', '2.16.840.1.113883.6.96', 'distal(e)'],
-  ['60583000', '2.16.840.1.113883.6.96', 'postaxial'],
-  ['32400000', '2.16.840.1.113883.6.96', 'préaxial'],
-  ['43674008', '2.16.840.1.113883.6.96', 'apical(e)'],
-  ['57195005', '2.16.840.1.113883.6.96', 'basal(e)'],
-  ['49530007', '2.16.840.1.113883.6.96', 'afférent(e)'],
-  ['33843005', '2.16.840.1.113883.6.96', 'efférent(e)'],
-  ['81654009', '2.16.840.1.113883.6.96', 'coronal(e)'],
-  ['26283006', '2.16.840.1.113883.6.96', 'superficiel(le)'],
-  ['795002', '2.16.840.1.113883.6.96', 'profond(e)'],
-  ['24020000', '2.16.840.1.113883.6.96', 'horizontal(e)'],
-  ['38717003', '2.16.840.1.113883.6.96', 'longitudinal(e)'],
-  ['33096000', '2.16.840.1.113883.6.96', 'vertical(e)'],
-  ['30730003', '2.16.840.1.113883.6.96', 'sagital(le)'],
-  ['24422004', '2.16.840.1.113883.6.96', 'axial(e)'],
-  ['87687004', '2.16.840.1.113883.6.96', 'extra-articulaire'],
-  ['410679008', '2.16.840.1.113883.6.96', 'surface'],
-  ['68493006', '2.16.840.1.113883.6.96', 'gouttière'],
-  ['32381004', '2.16.840.1.113883.6.96', 'hilaire'],
-  ['11070000', '2.16.840.1.113883.6.96', 'capsulaire'],
-  ['61397002', '2.16.840.1.113883.6.96', 'sous-capsulaire'],
-  ['57183005', '2.16.840.1.113883.6.96', 'le long d\'un bord'],
-  ['37197008', '2.16.840.1.113883.6.96', 'antérolatéral(e)'],
-  ['90069004', '2.16.840.1.113883.6.96', 'postérolatéral(e)'],
-  ['131183008', '2.16.840.1.113883.6.96', 'intra-articulaire'],
-  ['112233002', '2.16.840.1.113883.6.96', 'marginal'],
-]};
-

@@ -6,11 +6,11 @@
  * docs/mappings/frcp.md.
  */
 import type { Issue } from '../../../../src/engine/issues.js';
+import { contactInformants } from '../contact-informants.js';
+import { writeDiagnosisSection } from '../diagnosis-section.js';
 import type { DocumentBundle } from '../document-bundle.js';
 import { buildCdaHeader, serializeCda } from '../header.js';
 import { ContentIds } from '../narrative.js';
-// the patient's close contacts (FR Core Patient.contact) follow the same rule in both cancer volets
-import { ppsInformants as contactInformants } from '../pps/informants.js';
 import type { CdaVolet, CdaVoletResult } from '../volet.js';
 import { FRCP_DOCUMENT, FRCP_ENCOUNTER_IDS } from './codes.js';
 import type { FrcpContext } from './context.js';
@@ -18,7 +18,7 @@ import { encounterOf, frcpOrders, frcpParticipants, frcpServiceEvents } from './
 import { writeActes } from './sections/actes.js';
 import { writeCadre } from './sections/cadre.js';
 import { writeDecouverte } from './sections/decouverte.js';
-import { readTumours, writeDiagnostic } from './sections/diagnostic.js';
+import { readFrcpTumours } from './sections/diagnostic.js';
 import { NARRATIVE_SECTIONS, writeNarrativeSection } from './sections/narrative-sections.js';
 import { writePlanDeSoins } from './sections/plan-de-soins.js';
 import { writeProgression } from './sections/progression.js';
@@ -30,7 +30,7 @@ import { writeStatutFonctionnel } from './sections/statut-fonctionnel.js';
 function build(doc: DocumentBundle): CdaVoletResult {
   const headerIssues: Issue[] = [];
   const bodyIssues: Issue[] = [];
-  const tumours = readTumours({ doc, issues: bodyIssues });
+  const tumours = readFrcpTumours({ doc, issues: bodyIssues });
   const encounter = encounterOf(doc);
   const participants = frcpParticipants(doc, encounter, headerIssues);
   const header = buildCdaHeader(doc, {
@@ -46,7 +46,7 @@ function build(doc: DocumentBundle): CdaVoletResult {
   const ctx: FrcpContext = { doc, header, body: header.root.ele('component').ele('structuredBody'), ids: new ContentIds(), issues: bodyIssues };
   writeRaison(ctx);
   writeDecouverte(ctx);
-  writeDiagnostic(ctx, tumours);
+  writeDiagnosisSection(ctx, tumours);
   writeNarrativeSection(ctx, NARRATIVE_SECTIONS.antecedents);
   writeNarrativeSection(ctx, NARRATIVE_SECTIONS.problemes);
   writeStatutFonctionnel(ctx);

@@ -9,11 +9,11 @@
  */
 import type { Observation } from '@medplum/fhirtypes';
 import { error } from '../../../../src/engine/issues.js';
+import { PHASE_CANCER } from '../cancer-value-sets.js';
 import { cdEl, codedOf, humanDate, type Coded } from '../datatypes.js';
 import { commentAct, entryRelationship, simpleObservation, type ObsValue } from '../entries.js';
 import { hasCode, notesOf } from '../fhir-find.js';
 import { paragraph, table, type Cell } from '../narrative.js';
-import { PHASE_CANCER } from '../frcp/value-sets.js';
 import { C } from './codes.js';
 import { PPS_TPL, booleanValueEl, resourceUuid, templates, type PpsContext } from './context.js';
 import { anyValue, booleanOf, effectiveOf, observationDate, valueSetValue, withCode } from './observations.js';

@@ -4,8 +4,10 @@
  *
  * The value-set tables are copies of the ANS files (`jeuxDeValeurs/JDV_*.xml`): the mapping is pure and never reads
  * files. `value-sets.test.ts` compares every table with the ANS file. JDVs the PPS shares with the fiche RCP
- * (JDV_PhaseCancer_CISIS, JDV_StatutDoc_CISIS, JDV_ModificateurTopographique_CISIS) are those of ../frcp/value-sets.ts.
+ * (JDV_PhaseCancer_CISIS, JDV_StatutDoc_CISIS, JDV_ModificateurTopographique_CISIS, JDV_J11_RelationPatient_CISIS)
+ * are those of ../cancer-value-sets.ts.
  */
+import { JDV_RELATION_PATIENT } from '../cancer-value-sets.js';
 import type { Coded } from '../datatypes.js';
 import { CS, CS_NAME } from '../oids.js';
 import { conceptOf, type ValueSet } from '../value-set.js';
@@ -153,51 +155,6 @@ export const JDV_MOTIF_MISE_A_JOUR: ValueSet = {
     ['GEN-175', '1.2.250.1.213.1.1.4.322', 'Modification d’informations administratives'],
     ['GEN-176', '1.2.250.1.213.1.1.4.322', 'Modification de calendrier'],
     ['GEN-092.08.02', '1.2.250.1.213.1.1.4.322', 'Autre motif de mise à jour'],
-  ],
-};
-
-/** JDV_J11_RelationPatient_CISIS (1.2.250.1.213.3.3.16): the relationship of an informant to the patient. */
-export const JDV_RELATION_PATIENT: ValueSet = {
-  name: 'JDV_J11_RelationPatient_CISIS',
-  oid: '1.2.250.1.213.3.3.16',
-  concepts: [
-    ['MTH', '2.16.840.1.113883.5.111', 'Mère'],
-    ['FTH', '2.16.840.1.113883.5.111', 'Père'],
-    ['NMTH', '2.16.840.1.113883.5.111', 'Mère biologique'],
-    ['NFTH', '2.16.840.1.113883.5.111', 'Père biologique'],
-    ['STPMTH', '2.16.840.1.113883.5.111', 'Belle-mère - épouse du père ou de la mère'],
-    ['STPFTH', '2.16.840.1.113883.5.111', 'Beau-père - époux du père ou de la mère'],
-    ['GRMTH', '2.16.840.1.113883.5.111', 'Grand-mère'],
-    ['GRFTH', '2.16.840.1.113883.5.111', 'Grand-père'],
-    ['GGRMTH', '2.16.840.1.113883.5.111', 'Arrière-grand-mère'],
-    ['GGRFTH', '2.16.840.1.113883.5.111', 'Arrière-grand-père'],
-    ['DAU', '2.16.840.1.113883.5.111', 'Fille biologique'],
-    ['SON', '2.16.840.1.113883.5.111', 'Fils biologique'],
-    ['BRO', '2.16.840.1.113883.5.111', 'Frère'],
-    ['SIS', '2.16.840.1.113883.5.111', 'Soeur'],
-    ['HBRO', '2.16.840.1.113883.5.111', 'Demi-frère'],
-    ['HSIS', '2.16.840.1.113883.5.111', 'Demi-soeur'],
-    ['GRNDDAU', '2.16.840.1.113883.5.111', 'Petite-fille'],
-    ['GRNDSO', '2.16.840.1.113883.5.111', 'Petit-fils'],
-    ['UNCLE', '2.16.840.1.113883.5.111', 'Oncle'],
-    ['AUNT', '2.16.840.1.113883.5.111', 'Tante'],
-    ['NEPHEW', '2.16.840.1.113883.5.111', 'Neveu'],
-    ['NIECE', '2.16.840.1.113883.5.111', 'Nièce'],
-    ['HUSB', '2.16.840.1.113883.5.111', 'Epoux'],
-    ['WIFE', '2.16.840.1.113883.5.111', 'Epouse'],
-    ['DOMPART', '2.16.840.1.113883.5.111', 'Concubin(e) ou partenaire PACS'],
-    ['ROOM', '2.16.840.1.113883.5.111', 'Personne vivant sous le même toit'],
-    ['FRND', '2.16.840.1.113883.5.111', 'Autre proche'],
-    ['NBOR', '2.16.840.1.113883.5.111', 'Voisin(e)'],
-    ['FAMMEMB', '2.16.840.1.113883.5.111', 'Autre membre de la famille'],
-    ['CHILD', '2.16.840.1.113883.5.111', 'Enfant'],
-    ['COUSN', '2.16.840.1.113883.5.111', 'Cousin(e)'],
-    ['SIGOTHR', '2.16.840.1.113883.5.111', 'Conjoint'],
-    ['DAUC', '2.16.840.1.113883.5.111', 'Fille'],
-    ['SONC', '2.16.840.1.113883.5.111', 'Fils'],
-    ['TUTEUR', '1.2.250.1.213.1.1.4.327', 'Tuteur'],
-    ['CURATEUR', '1.2.250.1.213.1.1.4.327', 'Curateur'],
-    ['MSVG', '1.2.250.1.213.1.1.4.327', 'Mandataire de sauvegarde'],
   ],
 };
 

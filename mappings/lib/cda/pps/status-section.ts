@@ -15,13 +15,13 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { error, warning } from '../../../../src/engine/issues.js';
 import { resolveActor, type HealthActor } from '../actors.js';
+import { STATUT_DOC } from '../cancer-value-sets.js';
 import { humanDate } from '../datatypes.js';
 import { commentAct, entryRelationship, simpleObservation, type Effective, type ObsValue } from '../entries.js';
 import { notesOf } from '../fhir-find.js';
 import { table, type Cell } from '../narrative.js';
 import { CS } from '../oids.js';
 import { conceptOf } from '../value-set.js';
-import { STATUT_DOC } from '../frcp/value-sets.js';
 import { C, JDV_MOTIF_MISE_A_JOUR } from './codes.js';
 import { dateValueEl, resourceUuid, type PpsContext } from './context.js';
 import { valueSetValue, withCode } from './observations.js';

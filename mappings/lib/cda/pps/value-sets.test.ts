@@ -1,30 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectSameAsAnsFile } from '../testing/ans-value-sets.js';
 import type { ValueSet } from '../value-set.js';
 import { CARE_STEP_KINDS, careStepKindOf, PPS_VALUE_SETS } from './codes.js';
 
-const JDV_DIR = path.resolve(import.meta.dirname, '../../../../../shared/ans/cda/jeuxDeValeurs');
 const VOLET_JDV_DIR = path.resolve(import.meta.dirname, '../../../../../shared/ans/cda/schematrons/include/jeuxDeValeurs/CANCER-PPS_2022.01');
 
-/** [code, codeSystem, displayName] of every Concept of an ANS SVS value set file. */
-function readJdv(name: string): { oid: string; concepts: [string, string, string][] } {
-  const xml = fs.readFileSync(path.join(JDV_DIR, `${name}.xml`), 'utf8');
-  const attrs = (s: string) => Object.fromEntries([...s.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-  const oid = attrs(/<ValueSet\b([^>]*)>/.exec(xml)![1]!).id!;
-  const concepts = [...xml.matchAll(/<Concept\b([^>]*?)\/?>/g)].map((m) => {
-    const a = attrs(m[1]!);
-    return [a.code!, a.codeSystem!, a.displayName!] as [string, string, string];
-  });
-  return { oid, concepts };
-}
-
 describe('embedded PPS value sets', () => {
-  it.each(PPS_VALUE_SETS.map((v) => [v.name, v] as const))('%s equals the ANS file', (name, vs: ValueSet) => {
-    const jdv = readJdv(name);
-    expect(vs.oid).toBe(jdv.oid);
-    expect(vs.concepts).toEqual(jdv.concepts);
-  });
+  it.each(PPS_VALUE_SETS.map((v) => [v.name, v] as const))('%s equals the ANS file', (_name, vs: ValueSet) => expectSameAsAnsFile(vs));
 
   it('cover every JDV the CANCER-PPS volet schematron checks on care steps, with the procedure code it checks', () => {
     const active = fs.readFileSync(path.resolve(VOLET_JDV_DIR, '../../../CI-SIS_CANCER-PPS_2022.01.sch'), 'utf8');

@@ -6,6 +6,7 @@
  */
 import { warning, type Issue } from '../../../../src/engine/issues.js';
 import { resolveActor, type HealthActor } from '../actors.js';
+import { contactInformants } from '../contact-informants.js';
 import type { DocumentBundle } from '../document-bundle.js';
 import { buildCdaHeader, serializeCda, type CdaServiceEvent } from '../header.js';
 import { ContentIds } from '../narrative.js';
@@ -15,7 +16,6 @@ import { writeDiscoverySection, writePediatricsSection, writePhaseSection } from
 import { PPS_DOCUMENT } from './codes.js';
 import type { PpsContext } from './context.js';
 import { writeDiagnosisSection } from './diagnosis.js';
-import { ppsInformants } from './informants.js';
 import { ppsParticipants } from './participants.js';
 import { writeReferencesSection } from './references-section.js';
 import { SECTION_KEYS, unknownSections } from './sections.js';
@@ -61,7 +61,7 @@ function build(doc: DocumentBundle): CdaVoletResult {
     code: PPS_DOCUMENT.code,
     encounterRequired: true,
     participants: ppsParticipants(doc, headerIssues),
-    informants: ppsInformants(doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', []), headerIssues),
+    informants: contactInformants(doc.resolve(doc.composition.subject, ['Patient'], 'Composition.subject', []), headerIssues),
     documentationOf: [ppsServiceEvent(doc, headerIssues)],
   });
   const ctx: PpsContext = { doc, header, body: header.root.ele('component').ele('structuredBody'), ids: new ContentIds(), issues: [] };

@@ -5,13 +5,13 @@
  * observation or of the relapse, note = comment); Observation MED-245 (valueBoolean, components MED-246/247/248
  * booleans, required when progression is true).
  */
+import { PHASE_CANCER } from '../../cancer-value-sets.js';
 import { humanDate } from '../../datatypes.js';
 import { commentAct, entryRelationship, section, simpleObservation } from '../../entries.js';
 import { notesOf } from '../../fhir-find.js';
 import { table, yesNo, type Cell } from '../../narrative.js';
 import { SECTION, TA } from '../codes.js';
 import { codedIn, componentBool, observation, required, uuid, type FrcpContext } from '../context.js';
-import { PHASE_CANCER } from '../value-sets.js';
 
 const TEMPLATES = ['1.3.6.1.4.1.19376.1.5.3.1.1.13.2.7', '1.2.250.1.213.1.1.2.25'];
 

@@ -4,6 +4,7 @@
  * from Composition.status: preliminary → 385651009 "en cours d'exécution", final/amended → 398166005 "réalisé";
  * date = Composition.date.
  */
+import { STATUT_DOC } from '../../cancer-value-sets.js';
 import { humanDate, type Coded } from '../../datatypes.js';
 import { commentAct, entryRelationship, section, simpleObservation } from '../../entries.js';
 import { notesOf } from '../../fhir-find.js';
@@ -12,7 +13,6 @@ import { CS } from '../../oids.js';
 import { conceptOf } from '../../value-set.js';
 import { SECTION, TA } from '../codes.js';
 import { codedIn, observation, uuid, type FrcpContext } from '../context.js';
-import { STATUT_DOC } from '../value-sets.js';
 
 const TEMPLATE = '1.2.250.1.213.1.1.2.35';
 const ENTRY_TEMPLATE = '1.2.250.1.213.1.1.3.48.16';
