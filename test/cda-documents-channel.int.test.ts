@@ -8,15 +8,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import mapping from '../mappings/fhir-document-to-cda.js';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { freePort } from '../src/infra/free-port.js';
 import { createTestPki, type TestPki } from '../src/net/mllp/test-certs.js';
-import { eventually, freshDatabase, repoRoot, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
+import { eventually, repoRoot, tmpDir } from './helpers.js';
 
 const KIT = path.resolve(repoRoot, '../shared/ans/cda');
 const fixture = (name: string) => fs.readFileSync(path.join(repoRoot, 'fixtures/fhir/rcp', name));
@@ -60,16 +59,7 @@ describe('cda-documents channel end to end (HTTPS → store → queue → CDA �
       ANS_SCHEMATRONS_DIR: path.join(KIT, 'schematrons'),
       RELAIS_OUTBOX: outbox,
     });
-    const config = engineConfigFromEnv({}, {
-      channelsDir: channels,
-      dataDir: path.join(dir, 'data'),
-      redisUrl: inject('redisUrl'),
-      databaseUrl: await freshDatabase(inject('postgresUrl'), 'cdae2e'),
-      httpPort: 0,
-      queuePrefix: `cdae2e${process.pid}`,
-      sweepIntervalMs: 1000,
-    });
-    engine = await Engine.start(config, { logger: createLogger('warn') });
+    engine = await startTestEngine(channels, { dir, name: 'cdae2e' });
   }, 1_200_000);
 
   afterAll(async () => {

@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, DiagnosticReport, DocumentReference, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-server.js';
 import { parseHl7 } from '../src/formats/hl7v2/index.js';
 import type { MessageRow } from '../src/store/message-store.js';
-import { eventually, freshDatabase, repoRoot, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
+import { eventually, repoRoot, tmpDir } from './helpers.js';
 import { crapFile, oruPdf } from './crap-fixtures.js';
 import { startTestSshd, type TestSshd } from './sshd-server.js';
 
@@ -64,16 +63,7 @@ describe('crap-sftp channels end to end', () => {
       FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0'),
     });
     Object.assign(process.env, env);
-    const config = engineConfigFromEnv({}, {
-      channelsDir: channels,
-      dataDir: path.join(dir, 'data'),
-      redisUrl: inject('redisUrl'),
-      databaseUrl: await freshDatabase(inject('postgresUrl'), 'e2ecrap'),
-      httpPort: 0,
-      queuePrefix: `e2ecrap${process.pid}`,
-      sweepIntervalMs: 1000,
-    });
-    engine = await Engine.start(config, { logger: createLogger('warn') });
+    engine = await startTestEngine(channels, { dir, name: 'e2ecrap' });
   });
   afterAll(async () => {
     await engine?.stop();

@@ -1,13 +1,12 @@
 import { freePort } from '../src/infra/free-port.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '@medplum/fhirtypes';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-server.js';
-import { eventually, freshDatabase, nirWithKey, repoRoot, tmpDir } from './helpers.js';
+import { eventually, nirWithKey, repoRoot, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
 
 /** The real identity-csv channel file, on real Redis and PostgreSQL, delivering to a real FHIR server over HTTP. */
 describe('identity-csv channel end to end', () => {
@@ -32,16 +31,7 @@ describe('identity-csv channel end to end', () => {
     outbox = path.join(dir, 'outbox');
     // every listening channel of channels/ gets a free port, so this test never collides with a running engine
     Object.assign(process.env, { RELAIS_INBOX: inbox, RELAIS_OUTBOX: outbox, DCC_FHIR_URL: fhir.baseUrl, FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0'), PAM_FR_MLLP_PORT: String(await freePort()) });
-    const config = engineConfigFromEnv({}, {
-      channelsDir: path.join(repoRoot, 'channels'),
-      dataDir: path.join(dir, 'data'),
-      redisUrl: inject('redisUrl'),
-      databaseUrl: await freshDatabase(inject('postgresUrl'), 'e2e'),
-      httpPort: 0,
-      queuePrefix: `e2e${process.pid}`,
-      sweepIntervalMs: 1000,
-    });
-    engine = await Engine.start(config, { logger: createLogger('warn') });
+    engine = await startTestEngine(path.join(repoRoot, 'channels'), { dir, name: 'e2e' });
   });
   afterAll(async () => {
     await engine?.stop();

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '@medplum/fhirtypes';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-server.js';
-import { eventually, freshDatabase, repoRoot, tmpDir } from './helpers.js';
+import { eventually, repoRoot, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
 import { startTestSshd, type TestSshd } from './sshd-server.js';
 
 /**
@@ -41,18 +40,7 @@ describe('identity-hl7-sftp channel end to end', () => {
       FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0'),
     });
     Object.assign(process.env, env);
-    engine = await Engine.start(
-      engineConfigFromEnv({}, {
-        channelsDir: channels,
-        dataDir: path.join(dir, 'data'),
-        redisUrl: inject('redisUrl'),
-        databaseUrl: await freshDatabase(inject('postgresUrl'), 'e2ehl7sftp'),
-        httpPort: 0,
-        queuePrefix: `e2ehl7sftp${process.pid}`,
-        sweepIntervalMs: 1000,
-      }),
-      { logger: createLogger('warn') },
-    );
+    engine = await startTestEngine(channels, { dir, name: 'e2ehl7sftp' });
     expect(engine.channels.map((c) => c.config.id)).toEqual(['identity-hl7-sftp']);
   });
   afterAll(async () => {

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '@medplum/fhirtypes';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-server.js';
-import { eventually, freshDatabase, repoRoot, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
+import { eventually, repoRoot, tmpDir } from './helpers.js';
 import { startTestSshd, type TestSshd } from './sshd-server.js';
 
 /**
@@ -41,16 +40,7 @@ describe('identity-sftp channel end to end', () => {
       FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0'),
     });
     Object.assign(process.env, env);
-    const config = engineConfigFromEnv({}, {
-      channelsDir: channels,
-      dataDir: path.join(dir, 'data'),
-      redisUrl: inject('redisUrl'),
-      databaseUrl: await freshDatabase(inject('postgresUrl'), 'e2esftp'),
-      httpPort: 0,
-      queuePrefix: `e2esftp${process.pid}`,
-      sweepIntervalMs: 1000,
-    });
-    engine = await Engine.start(config, { logger: createLogger('warn') });
+    engine = await startTestEngine(channels, { dir, name: 'e2esftp' });
   });
   afterAll(async () => {
     await engine?.stop();

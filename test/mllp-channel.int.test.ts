@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineMapping, type MappingDefinition } from '../src/engine/define.js';
 import { registry, type Registry } from '../src/engine/registry.js';
 import type { Hl7Message } from '../src/formats/hl7v2/index.js';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { freePort } from '../src/infra/free-port.js';
 import { createMllpClient, type MllpClient } from '../src/net/mllp/index.js';
 import { ackWith, Hl7TestPeer } from '../src/net/mllp/test-hl7-peer.js';
 import { parseAck } from '../src/sources/mllp-test-kit.js';
-import { eventually, freshDatabase, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
+import { eventually, tmpDir } from './helpers.js';
 
 /** Test-only pass-through mapping (registered in this test's registry, not in mappings/). */
 const passthrough = defineMapping<Hl7Message>({
@@ -59,16 +58,7 @@ queue: { concurrency: 1 }
 retry: { attempts: 200, initialDelayMs: 100, maxDelayMs: 1000 }
 `,
     );
-    const config = engineConfigFromEnv({}, {
-      channelsDir: channels,
-      dataDir: path.join(dir, 'data'),
-      redisUrl: inject('redisUrl'),
-      databaseUrl: await freshDatabase(inject('postgresUrl'), 'mllp_e2e'),
-      httpPort: 0,
-      queuePrefix: `mllpe2e${process.pid}`,
-      sweepIntervalMs: 1000,
-    });
-    engine = await Engine.start(config, { logger: createLogger('warn'), registry: testRegistry });
+    engine = await startTestEngine(channels, { dir, name: 'mllpe2e', registry: testRegistry });
     client = createMllpClient({ host: '127.0.0.1', port: sourcePort, tls: false, ackTimeoutMs: 20_000 });
   });
   afterAll(async () => {

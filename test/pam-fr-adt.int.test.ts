@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Encounter, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import { Engine } from '../src/runtime/engine.js';
-import { engineConfigFromEnv } from '../src/runtime/config.js';
-import { createLogger } from '../src/monitor/logger.js';
 import { freePort } from '../src/infra/free-port.js';
 import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-server.js';
 import { createMllpClient, type MllpClient } from '../src/net/mllp/index.js';
 import { Hl7TestPeer } from '../src/net/mllp/test-hl7-peer.js';
 import { parseHl7 } from '../src/formats/hl7v2/index.js';
 import type { MessageRow } from '../src/store/message-store.js';
-import { eventually, freshDatabase, repoRoot, tmpDir } from './helpers.js';
+import { eventually, repoRoot, tmpDir } from './helpers.js';
+import { startTestEngine } from './test-engine.js';
 
 const ANS = path.resolve(repoRoot, '../shared/ans/hl7v2-exemples');
 const FIX = path.join(repoRoot, 'fixtures/hl7v2/pam-fr');
@@ -47,16 +46,7 @@ describe('pam-fr-adt channel end to end', () => {
       RELAIS_INBOX: path.join(dir, 'inbox'),
       RELAIS_OUTBOX: path.join(dir, 'outbox'),
     });
-    const config = engineConfigFromEnv({}, {
-      channelsDir: path.join(repoRoot, 'channels'),
-      dataDir: path.join(dir, 'data'),
-      redisUrl: inject('redisUrl'),
-      databaseUrl: await freshDatabase(inject('postgresUrl'), 'pamfr'),
-      httpPort: 0,
-      queuePrefix: `pamfr${process.pid}`,
-      sweepIntervalMs: 1000,
-    });
-    engine = await Engine.start(config, { logger: createLogger('warn') });
+    engine = await startTestEngine(path.join(repoRoot, 'channels'), { dir, name: 'pamfr' });
     client = createMllpClient({ host: '127.0.0.1', port, tls: false, ackTimeoutMs: 30_000 });
   });
   afterAll(async () => {
