@@ -54,6 +54,16 @@ async function setup(options: Partial<SourceOptionsInput> = {}) {
   return { source, stored, peer, logs };
 }
 
+/** The store's rows once there are at least `n` (the refusal record is written after the connection closes). */
+async function eventuallyRows<T>(rows: () => Promise<T[]>, n: number): Promise<T[]> {
+  for (let i = 0; i < 100; i++) {
+    const r = await rows();
+    if (r.length >= n) return r;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return rows();
+}
+
 const frame = (id: string) => encodeFrame(Buffer.from(hl7(id)));
 const acked = (frames: Buffer[]) => frames.map((f) => `${parseAck(f).get('MSA-1')} ${parseAck(f).get('MSA-2')}`);
 
@@ -81,14 +91,25 @@ describe('MLLP source framing (real TCP)', () => {
     expect(logs.text).toContain('MLLP_JUNK_DISCARDED');
   });
 
-  it('an oversize frame: earlier frames acknowledged, then the connection closes without ACK; nothing partial stored', async () => {
+  it('an oversize frame: earlier frames acknowledged, then the connection closes without ACK; nothing partial stored, the refusal recorded', async () => {
     const { peer, stored, logs } = await setup({ maxFrameBytes: 2048 });
     const p = await peer();
     const big = encodeFrame(Buffer.from(hl7('BIG-1', { name: 'X'.repeat(5000) })));
     await p.write(Buffer.concat([frame('OK-1'), big, frame('AFTER-1')]));
     await p.closed;
     expect(acked(p.frames)).toEqual(['AA OK-1']);
-    expect((await stored()).map((m) => m.source_message_id)).toEqual(['OK-1']);
+    const rows = await eventuallyRows(stored, 2);
+    expect(rows.filter((m) => m.status !== 'rejected').map((m) => m.source_message_id)).toEqual(['OK-1']);
+    // the refusal is in the store as a rejected message describing it, without the frame's content
+    const refused = rows.filter((m) => m.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.issues).toEqual([expect.objectContaining({ code: 'MLLP_FRAME_TOO_LARGE' })]);
+    expect((await store.snapshot(refused[0]!.id, 'raw'))!.content.toString()).not.toContain('XXXX');
+    // the sender retries: still one record
+    const again = await peer();
+    await again.write(big);
+    await again.closed;
+    expect((await eventuallyRows(stored, 2)).filter((m) => m.status === 'rejected')).toHaveLength(1);
     expect(logs.text).toContain('MLLP_FRAME_TOO_LARGE');
     expect(logs.text).not.toContain('XXXXXXXX');
   });

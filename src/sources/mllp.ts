@@ -49,6 +49,8 @@ const outcomeOf = (code: 'AR' | 'AE'): Outcome => (code === 'AR' ? 'rejected' : 
  */
 class MllpReceiver {
   private readonly parseOptions: ParseOptions;
+  /** Remote address per open connection, to say who sent a frame that could not be kept. */
+  private readonly remotes = new Map<string, string>();
 
   constructor(
     private readonly o: Options,
@@ -137,15 +139,36 @@ class MllpReceiver {
     return { dedupWindowMs: this.o.duplicateWindowMs };
   }
 
+  /**
+   * An oversize frame is not kept (holding it is what the limit prevents) and not acknowledged, so the sender still
+   * has it. So that the refusal is visible in the store and not only in the logs, it is recorded as a rejected
+   * message that describes it (sender, size, limit) without its content: one per sender and day, however often the
+   * sender retries.
+   */
+  private async recordOversize(connectionId: string, bytes: number): Promise<void> {
+    const remote = this.remotes.get(connectionId) ?? 'unknown peer';
+    const day = new Date().toISOString().slice(0, 10);
+    const text = `An MLLP frame from ${remote} exceeded maxFrameBytes (${this.o.maxFrameBytes}); it was refused without ACK and its content was not kept.\n`;
+    try {
+      await this.ctx.reject({ content: Buffer.from(text), contentType: 'text/plain', sourceRef: remote, dedupKey: `mllp-oversize:${remote}:${day}` }, [
+        error('MLLP_FRAME_TOO_LARGE', `a frame of at least ${bytes} bytes exceeded maxFrameBytes (${this.o.maxFrameBytes}); the connection was closed without ACK, the sender keeps the message (raise maxFrameBytes or split the message)`),
+      ]);
+    } catch (err) {
+      this.ctx.logger.error({ channel: this.ctx.channelId, connectionId, err: (err as Error).message }, 'could not record the refused oversize frame');
+    }
+  }
+
   /** Connection-level events, logged with addresses and counters only (never payload bytes). */
   onEvent(e: MllpServerEvent): void {
     const log = this.ctx.logger;
     const base = { channel: this.ctx.channelId };
     switch (e.type) {
       case 'connection-open':
+        this.remotes.set(e.connectionId, e.remoteAddress);
         log.info({ ...base, connectionId: e.connectionId, remoteAddress: e.remoteAddress, remotePort: e.remotePort, transport: e.transport }, 'MLLP connection opened');
         break;
       case 'connection-closed':
+        this.remotes.delete(e.connectionId);
         log.info({ ...base, connectionId: e.connectionId, reason: e.reason, framesReceived: e.framesReceived, framesAcked: e.framesAcked }, 'MLLP connection closed');
         break;
       case 'connection-dropped':
@@ -156,6 +179,7 @@ class MllpReceiver {
         break;
       case 'frame-issue':
         log[e.issue.severity === 'error' ? 'warn' : 'info']({ ...base, connectionId: e.connectionId, code: e.issue.code, bytes: e.issue.bytes }, e.issue.message);
+        if (e.issue.code === 'MLLP_FRAME_TOO_LARGE') void this.recordOversize(e.connectionId, e.issue.bytes);
         break;
       case 'handler-error':
         log.error({ ...base, connectionId: e.connectionId, err: (e.error as Error)?.message }, 'MLLP message not stored: connection closed without ACK (the sender will resend)');
