@@ -4,7 +4,17 @@ import path from 'node:path';
 import pg from 'pg';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `relais-${prefix}-`));
+const made: string[] = [];
+/** Removes the folders `tmpDir` made (run after each test file's own hooks, see test/setup-cleanup.ts). */
+export function removeTmpDirs(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+/** A fresh temporary folder, removed once the test file is done. */
+export const tmpDir = (prefix: string) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `relais-${prefix}-`));
+  made.push(d);
+  return d;
+};
 
 /** A fresh database on the test PostgreSQL server; returns its URL. */
 export async function freshDatabase(serverUrl: string, name: string): Promise<string> {
