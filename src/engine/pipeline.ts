@@ -63,7 +63,8 @@ const timed = <T>(timings: PipelineResult['timings'], stage: keyof PipelineResul
 };
 
 /**
- * parse → map → validate → route → encode, for one message. No I/O: the same function serves the workers,
+ * parse → map → validate → route → encode, for one message. No I/O of its own (a validator may consult a peer, e.g.
+ * the DCC for patient matching; offline compilation skips those): the same function serves the workers,
  * `relais run-once` and `relais test`. Any error issue stops the message: status `held` when every error is a hold
  * (`Issue.hold`), else `rejected`.
  */
