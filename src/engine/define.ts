@@ -13,6 +13,12 @@ export interface RawMessage {
   /** Duplicate detection key; defaults to `sourceMessageId` or else the content hash. */
   dedupKey?: string;
   /**
+   * What makes two inputs under one dedup key "the same content" (`ReceiveResult.sameContent`); defaults to the
+   * SHA-256 of `content`. A source sets it when a sender's retransmission legitimately differs, e.g. HL7 v2 senders
+   * that stamp a new MSH-7 on each retry.
+   */
+  contentHash?: string;
+  /**
    * Duplicate detection window: an earlier message with the same dedup key received longer ago than this no longer
    * counts (this one is stored and processed again). Default: no limit.
    */

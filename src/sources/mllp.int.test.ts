@@ -174,6 +174,16 @@ describe('MLLP source: duplicates', () => {
     expect(all.every((m) => m.status === 'received')).toBe(true);
   });
 
+  it('a resend stamped with a new MSH-7 is a retransmission: AA, not processed twice (not a reused control ID)', async () => {
+    const { send, stored } = await setup();
+    const first = hl7('RESEND-1');
+    expect((await send(first)).get('MSA-1')).toBe('AA');
+    const resent = first.replace('20240101120000', '20240101120130');
+    expect(resent).not.toBe(first);
+    expect((await send(resent)).get('MSA-1')).toBe('AA');
+    expect((await stored()).map((m) => m.status)).toEqual(['received']);
+  });
+
   it('enhanced mode: a duplicate gets CA', async () => {
     const { send, stored } = await setup();
     await send(hl7('DUP-E', { msh15: 'AL' }));

@@ -6,6 +6,7 @@ import { controlIdOf, parseBatch, parseHl7, type Hl7Message, type ParseOptions }
 import { DEFAULT_MAX_FRAME_BYTES, startMllpServer, type MllpMessageContext, type MllpServerEvent } from '../net/mllp/index.js';
 import { resolveServerTls, serverTlsOption } from '../net/mllp/tls-config.js';
 import { ackBytes, ackCodeFor, salvageHeader, type Outcome } from './mllp-ack.js';
+import { retransmissionHash } from './mllp-retransmission.js';
 import { batchAckBytes, batchControlId, batchSender, isBatchFrame, issuesByMessage } from './mllp-batch.js';
 
 const options = z.object({
@@ -76,6 +77,7 @@ class MllpReceiver {
     const r = await this.ctx.receive({
       ...raw,
       ...(controlId ? { sourceMessageId: controlId, dedupKey: `mllp:${message.getRaw('MSH-3')}|${message.getRaw('MSH-4')}|${controlId}` } : {}),
+      contentHash: retransmissionHash(payload), // a resend with a new MSH-7 is the same message
       ...this.window(),
     });
     if (r.duplicate && r.sameContent === false) {

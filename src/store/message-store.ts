@@ -104,7 +104,7 @@ export class MessageStore {
    * snapshot and its first event. A duplicate returns the id of the message already stored.
    */
   async receive(channelId: string, raw: RawMessage, opts: ReceiveOptions = {}): Promise<{ id: string; duplicate: boolean; status: MessageStatus; sameContent?: boolean }> {
-    const hash = sha256(raw.content);
+    const hash = raw.contentHash ?? sha256(raw.content);
     const dedupKey = opts.parentId !== undefined ? `${opts.parentId}#${opts.partIndex ?? 0}` : raw.dedupKey ?? raw.sourceMessageId ?? `sha256:${hash}`;
     const status = opts.status ?? 'received';
     const issues = opts.issues ?? [];
