@@ -8,7 +8,7 @@
  * plain name test (no axis, no kind test) and every predicate is surely boolean.
  */
 import { isSurelyBoolean, skipGroup } from './pattern-to-select.js';
-import { literalOrCommentEnd } from './xpath-skip.js';
+import { rewriteOutsideLiterals } from './xpath-skip.js';
 
 const NAME_TEST = /^(\*:[A-Za-z_][\w.-]*|[A-Za-z_][\w.-]*:\*|\*|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/;
 
@@ -32,20 +32,10 @@ function rewritableStep(expr: string, from: number): boolean {
 
 /** Rewrites every eligible `//` of an XPath expression (string literals and comments are left alone). */
 export function useDescendantAxis(expr: string): string {
-  let out = '';
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i] ?? '';
-    const skipTo = literalOrCommentEnd(expr, i);
-    if (skipTo !== undefined) {
-      out += expr.slice(i, skipTo);
-      i = skipTo - 1;
-    } else if (c === '/' && expr[i + 1] === '/' && rewritableStep(expr, i + 2)) {
-      out += '/descendant::';
-      i += 1;
-      while (/\s/.test(expr[i + 1] ?? '')) i++;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return rewriteOutsideLiterals(expr, (i) => {
+    if (expr[i] !== '/' || expr[i + 1] !== '/' || !rewritableStep(expr, i + 2)) return undefined;
+    let end = i + 2;
+    while (/\s/.test(expr[end] ?? '')) end++;
+    return { text: '/descendant::', end };
+  });
 }

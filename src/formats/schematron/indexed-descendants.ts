@@ -9,7 +9,7 @@
  * would change what a positional one means), and only when the `//` starts a path or follows `.`.
  */
 import type { KeyRegistry } from './pattern-to-select.js';
-import { literalOrCommentEnd } from './xpath-skip.js';
+import { rewriteOutsideLiterals } from './xpath-skip.js';
 
 const QNAME = '[A-Za-z_][\\w.-]*(?::[A-Za-z_][\\w.-]*)?';
 const STEP = new RegExp(`(\\.)?//\\s*(${QNAME})\\s*\\[\\s*@(${QNAME})\\s*=\\s*("[^"]*"|'[^']*')\\s*\\](?!\\s*\\[)`, 'y');
@@ -17,27 +17,14 @@ const STEP = new RegExp(`(\\.)?//\\s*(${QNAME})\\s*\\[\\s*@(${QNAME})\\s*=\\s*("
 const PATH_START = /^$|[\s([,=<>|!+*-]$/;
 
 export function useKeysForDescendantTests(expr: string, keys: KeyRegistry): string {
-  let out = '';
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i] ?? '';
-    const skipTo = literalOrCommentEnd(expr, i);
-    if (skipTo !== undefined) {
-      out += expr.slice(i, skipTo);
-      i = skipTo - 1;
-      continue;
-    }
-    if ((c === '.' || c === '/') && PATH_START.test(expr.slice(Math.max(0, i - 1), i))) {
-      STEP.lastIndex = i;
-      const m = STEP.exec(expr);
-      if (m) {
-        const [whole, dot, element, attribute, literal] = m;
-        const key = keys.keyFor(`@${attribute ?? ''}`, element ?? '*');
-        out += dot ? `(key('${key}', ${literal}, .) except .)` : `key('${key}', ${literal})`;
-        i += whole.length - 1;
-        continue;
-      }
-    }
-    out += c;
-  }
-  return out;
+  return rewriteOutsideLiterals(expr, (i) => {
+    const c = expr[i];
+    if ((c !== '.' && c !== '/') || !PATH_START.test(expr.slice(Math.max(0, i - 1), i))) return undefined;
+    STEP.lastIndex = i;
+    const m = STEP.exec(expr);
+    if (!m) return undefined;
+    const [whole, dot, element, attribute, literal] = m;
+    const key = keys.keyFor(`@${attribute ?? ''}`, element ?? '*');
+    return { text: dot ? `(key('${key}', ${literal}, .) except .)` : `key('${key}', ${literal})`, end: i + whole.length };
+  });
 }

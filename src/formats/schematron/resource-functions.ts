@@ -11,7 +11,7 @@
  *   `doc(concat($dir, @codeSystem, '.rdf'))` would otherwise re-parse megabytes of RDF on every validation.
  */
 import { R } from './names.js';
-import { literalOrCommentEnd } from './xpath-skip.js';
+import { rewriteOutsideLiterals } from './xpath-skip.js';
 
 /** Parameter listing the URIs already pooled (or known to be missing): no message for those. */
 export const POOLED_PARAM = `${R}pooled`;
@@ -61,31 +61,16 @@ const CALL = /(?:fn:)?([a-z-]+)(\s*)\(/y;
 
 /** Rewrites the guarded calls of an XPath expression (string literals and comments untouched). */
 export function guardResourceCalls(expr: string): string {
-  let out = '';
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i] ?? '';
-    const skipTo = literalOrCommentEnd(expr, i);
-    if (skipTo !== undefined) {
-      out += expr.slice(i, skipTo);
-      i = skipTo - 1;
-      continue;
-    }
-    const before = expr[i - 1] ?? '';
+  return rewriteOutsideLiterals(expr, (i) => {
+    if (!/[a-z]/.test(expr[i] ?? '') || /[\w.:$}-]/.test(expr[i - 1] ?? '')) return undefined;
     CALL.lastIndex = i;
-    const m = /[a-z]/.test(c) && !/[\w.:$}-]/.test(before) ? CALL.exec(expr) : null;
-    if (m) {
-      const name = m[1] ?? '';
-      const arities = GUARDED[name];
-      const open = i + m[0].length - 1;
-      if (arities && arities.includes(callArity(expr, open).arity)) {
-        out += `${R}${name}${m[2] ?? ''}(`;
-        i = open;
-        continue;
-      }
-    }
-    out += c;
-  }
-  return out;
+    const m = CALL.exec(expr);
+    if (!m) return undefined;
+    const name = m[1] ?? '';
+    const open = i + m[0].length - 1;
+    if (!GUARDED[name]?.includes(callArity(expr, open).arity)) return undefined;
+    return { text: `${R}${name}${m[2] ?? ''}(`, end: open + 1 };
+  });
 }
 
 /** XSLT declarations of the replacement functions and of the pooled-URI parameter. */

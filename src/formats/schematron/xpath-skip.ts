@@ -14,3 +14,35 @@ export function literalOrCommentEnd(expr: string, i: number): number | undefined
   }
   return undefined;
 }
+
+/** What a rewriter puts in place of the text at a position: its replacement and the index just after the original. */
+export interface XPathRewrite {
+  text: string;
+  end: number;
+}
+
+/**
+ * Copies an XPath expression, replacing what `rewriteAt` recognises at each position; string literals and comments
+ * are copied untouched (nothing inside them is offered to `rewriteAt`). The one scanning loop of the rewriters.
+ */
+export function rewriteOutsideLiterals(expr: string, rewriteAt: (i: number) => XPathRewrite | undefined): string {
+  let out = '';
+  let i = 0;
+  while (i < expr.length) {
+    const skipTo = literalOrCommentEnd(expr, i);
+    if (skipTo !== undefined) {
+      out += expr.slice(i, skipTo);
+      i = skipTo;
+      continue;
+    }
+    const rewrite = rewriteAt(i);
+    if (rewrite) {
+      out += rewrite.text;
+      i = rewrite.end;
+    } else {
+      out += expr[i];
+      i += 1;
+    }
+  }
+  return out;
+}
