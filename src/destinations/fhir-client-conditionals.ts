@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { DeliveryError } from '../engine/define.js';
+import { mapReferences } from '../fhir/references.js';
 
 /** Searches `resourceType?query` and returns the ids of (at most two) matches. */
 export type ConditionalSearch = (resourceType: string, query: URLSearchParams) => Promise<string[]>;
@@ -29,21 +30,6 @@ function collect(value: unknown, out: Set<string>): void {
   }
 }
 
-/** Rewrites the references found in `map`; unchanged branches are returned as they are (no copy of large data). */
-function rewrite<T>(value: T, map: Map<string, string>): T {
-  if (Array.isArray(value)) {
-    const out = value.map((v) => rewrite(v, map));
-    return (out.some((v, i) => v !== value[i]) ? out : value) as T;
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const obj = value as Record<string, unknown>;
-  let changed: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(obj)) {
-    const next = k === 'reference' && typeof v === 'string' ? (map.get(v) ?? v) : typeof v === 'object' ? rewrite(v, map) : v;
-    if (next !== v) (changed ??= { ...obj })[k] = next;
-  }
-  return (changed ?? value) as T;
-}
 
 /** What a refusal says: the type and search parameters, never their values (they may be patient identifiers). */
 const describe = (type: string, query: string) => `${type}?${[...new URLSearchParams(query).keys()].join('&')}`;
@@ -80,5 +66,5 @@ export async function resolveConditionals(bundle: Bundle, search: ConditionalSea
     resolved.set(ref, `${type}/${ids[0]}`);
   }
   if (resolved.size === 0) return bundle;
-  return { ...bundle, entry: entries.map((e) => (e.resource ? { ...e, resource: rewrite(e.resource, resolved) } : e)) };
+  return { ...bundle, entry: entries.map((e) => (e.resource ? { ...e, resource: mapReferences(e.resource, (r) => resolved.get(r)) } : e)) };
 }

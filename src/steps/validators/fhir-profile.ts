@@ -5,6 +5,7 @@ import { defineValidator, type Mapped } from '../../engine/define.js';
 import { error, warning, type Issue } from '../../engine/issues.js';
 import { loadProfiles } from '../../fhir/profiles.js';
 import { ProfileValidator } from '../../fhir/profile-validator.js';
+import { mapReferences } from '../../fhir/references.js';
 
 const options = z.object({
   profilesDir: z.string().describe('folder of StructureDefinition JSON files (e.g. the FR Core package), relative to the channel file'),
@@ -19,25 +20,14 @@ function outcomeIssues(outcome: OperationOutcome): Issue[] {
 }
 
 /**
- * Replaces references to other entries of the same Bundle (`urn:uuid:…` full URLs, resolved by the server when it
- * processes a transaction) with `Type/…`, so that reference-type checks see the target's type. Returns the same
- * object when nothing changes (no copy of large payloads such as Binary data).
+ * References to other entries of the same Bundle (`urn:uuid:…` full URLs, resolved by the server when it processes a
+ * transaction) become `Type/…`, so that reference-type checks see the target's type.
  */
-function withLocalReferences<T>(value: T, local: Map<string, string>): T {
-  if (Array.isArray(value)) {
-    const out = value.map((v) => withLocalReferences(v, local));
-    return (out.some((v, i) => v !== value[i]) ? out : value) as T;
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const obj = value as Record<string, unknown>;
-  let changed: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(obj)) {
-    const type = k === 'reference' && typeof v === 'string' ? local.get(v) : undefined;
-    const next = type ? `${type}/${(v as string).slice((v as string).lastIndexOf(':') + 1)}` : withLocalReferences(v, local);
-    if (next !== v) (changed ??= { ...obj })[k] = next;
-  }
-  return (changed ?? value) as T;
-}
+const withLocalReferences = <T>(value: T, local: Map<string, string>): T =>
+  mapReferences(value, (r) => {
+    const type = local.get(r);
+    return type ? `${type}/${r.slice(r.lastIndexOf(':') + 1)}` : undefined;
+  });
 
 /**
  * A Binary's content is opaque to profiles, and medplum's validator refuses any string above 1 MB: its `data` is
