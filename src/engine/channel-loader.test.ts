@@ -59,6 +59,20 @@ describe('channel lint', () => {
     expect(loadChannelFile(f, registry).issues[0]).toMatchObject({ code: 'CHANNEL_SCHEMA', message: expect.stringContaining('route.0.token') });
   });
 
+  it('asks each source what it claims: two listeners on one port conflict, an HTTP path is not a folder, port 0 is free', () => {
+    const listener = (id: string, source: string) => GOOD.replace('id: good', `id: ${id}`).replace('  type: folder\n  path: in\n', source);
+    const mllp = (port: number) => `  type: mllp\n  port: ${port}\n  tls: false\n`;
+    const http = (port: number) => `  type: http\n  port: ${port}\n  path: /fhir/Bundle\n  tls: false\n  auth: { bearer: [{ env: HTTP_TOKEN }] }\n`;
+    const lint = (files: Record<string, string>) => {
+      const sub = fs.mkdtempSync(path.join(dir, 'claims-'));
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(sub, `${name}.yaml`), text);
+      return loadChannels(sub, registry).issues.filter((i) => i.severity === 'error');
+    };
+    expect(lint({ a: listener('a', mllp(2575)), b: listener('b', http(2575)) })).toEqual([expect.objectContaining({ code: 'CHANNEL_CONFLICT', message: expect.stringContaining('port 2575') })]);
+    expect(lint({ a: listener('a', http(8443)), b: listener('b', http(8444)) })).toEqual([]);
+    expect(lint({ a: listener('a', mllp(0)), b: listener('b', mllp(0)) })).toEqual([]);
+  });
+
   it('reports YAML syntax errors with a line, and two channels watching the same folder', () => {
     expect(loadChannelFile(write('broken.yaml', 'id: broken\nsource: [\n'), registry).issues[0]?.code).toBe('CHANNEL_YAML');
     const sub = fs.mkdtempSync(path.join(dir, 'set-'));

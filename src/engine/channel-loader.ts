@@ -6,7 +6,7 @@ import { parseFhirPath } from '@medplum/core';
 import { buildChannelSchema, type ChannelConfig } from './channel-schema.js';
 import { interpolateEnv } from './secret.js';
 import { error, warning, type Issue } from './issues.js';
-import { mappingOf, type Registry } from './registry.js';
+import { mappingOf, sourceOf, type Registry } from './registry.js';
 
 export interface LoadedChannel {
   config: ChannelConfig;
@@ -160,9 +160,7 @@ export function loadChannels(dir: string, reg: Registry, env: NodeJS.ProcessEnv 
   }
   const claims = new Map<string, string>();
   for (const ch of channels) {
-    const src = ch.config.source as Record<string, unknown>;
-    for (const claim of [src.port !== undefined ? `port ${String(src.port)}` : undefined, typeof src.path === 'string' ? `folder ${path.resolve(ch.baseDir, src.path)}` : undefined]) {
-      if (!claim || claim === 'port 0') continue;
+    for (const claim of sourceOf(reg, ch.config.source.type).claims?.(ch.config.source, ch.baseDir) ?? []) {
       const other = claims.get(claim);
       if (other) issues.push(error('CHANNEL_CONFLICT', `${claim} is used by channels "${other}" and "${ch.config.id}"`, ch.file));
       claims.set(claim, ch.config.id);

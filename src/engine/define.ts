@@ -97,6 +97,11 @@ export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Options schema (without `type`): parses, lints and documents the connector. */
   options: S;
   start(options: z.infer<S>, ctx: SourceContext): Promise<RunningSource>;
+  /**
+   * What this source needs for itself alone on this machine (a listening port, a local folder it empties), as
+   * strings such as `port 2575` or `folder /abs/path`; lint refuses two channels claiming the same one.
+   */
+  claims?(options: z.infer<S>, baseDir: string): string[];
 }
 
 /** A parser turns raw bytes into a JSON-serialisable value. A splitting parser first cuts a batch into parts. */

@@ -151,6 +151,7 @@ export const folderSource = defineSource({
   type: 'folder',
   description: 'Local folder drop: claim stable files atomically, archive or error folder afterwards',
   options,
+  claims: (o, baseDir) => [`folder ${path.resolve(baseDir, o.path)}`],
   async start(o, ctx) {
     const w = new FolderWatcher(o, ctx);
     await w.start();

@@ -225,6 +225,7 @@ export const httpSource = defineSource({
   type: 'http',
   description: 'HTTP(S) endpoint: POST a document (FHIR document Bundle by default), 202 once stored, GET its status',
   options,
+  claims: (o) => (o.port === 0 ? [] : [`port ${o.port}`]),
   async start(o, ctx) {
     const s = new HttpSource(o, ctx);
     await s.start();

@@ -200,6 +200,7 @@ export const mllpSource = defineSource({
   type: 'mllp',
   description: 'HL7 v2 over MLLP (TCP, TLS or mutual TLS): ACK after durable store, original and enhanced acknowledgment modes, duplicate window',
   options,
+  claims: (o) => (o.port === 0 ? [] : [`port ${o.port}`]),
   async start(o, ctx) {
     const receiver = new MllpReceiver(o, ctx);
     const server = await startMllpServer({
