@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '@medplum/fhirtypes';
 import { Engine } from '../src/runtime/engine.js';
 import { startTestFhirServer, type TestFhirServer } from '../src/devtools/fhir-server.js';
-import { eventually, nirWithKey, repoRoot, tmpDir } from './helpers.js';
+import { eventually, identityCsv, nirWithKey, repoRoot, tmpDir } from './helpers.js';
 import { startTestEngine } from './test-engine.js';
 
 /** The real identity-csv channel file, on real Redis and PostgreSQL, delivering to a real FHIR server over HTTP. */
@@ -107,6 +107,23 @@ describe('identity-csv channel end to end', () => {
     const d = (await engine.store.deliveries(first.id)).find((x) => x.destination_id === 'dcc-fhir');
     expect(d?.attempts).toBeGreaterThanOrEqual(2);
     expect((await engine.store.events(first.id)).map((e) => e.status)).toContain('retrying');
+  });
+
+  it('carries a large file in batches of queue.batchSize; a row that fails is retried inside its batch', async () => {
+    failures = [{ text: '"NOM5010"', status: 503, times: 2 }];
+    drop('big.csv', identityCsv(250, 5000));
+    const parts = await eventually(async () => {
+      const all = await byRef('big.csv#');
+      return all.length === 250 && all.every((m) => m.status === 'delivered') ? all : undefined;
+    }, 60_000, '250 rows delivered');
+    // three processing jobs (100 + 100 + 50 rows), and for each destination one delivery job per processing job
+    expect(new Set(parts.map((m) => m.job_id)).size).toBe(3);
+    const deliveries = (await Promise.all(parts.map((m) => engine.store.deliveries(m.id)))).flat();
+    for (const dest of ['dcc-fhir', 'archive-file']) expect(new Set(deliveries.filter((d) => d.destination_id === dest).map((d) => d.job_id)).size).toBe(3);
+    const retried = parts.find((m) => m.part_index === 11)!; // NOM5010
+    expect((await engine.store.delivery(retried.id, 'dcc-fhir'))?.attempts).toBe(3);
+    expect((await engine.store.events(retried.id)).filter((e) => e.status === 'retrying')).toHaveLength(2);
+    expect(await patients('urn:oid:1.2.250.1.71.4.2.2|IPP005249')).toHaveLength(1);
   });
 
   it('holds a message the server refuses, and delivers it on replay', async () => {

@@ -18,11 +18,14 @@ export const orderingSchema = z.strictObject({
   key: z
     .enum(['patient', 'correlation', 'document'])
     .describe('business key extracted by the mapping; messages with the same key are delivered strictly in order'),
-  partitions: z.number().int().min(1).max(256).default(8).describe('parallel lanes; keys are hashed onto lanes'),
+  partitions: z.number().int().min(1).max(256).default(8).describe('keys delivered in parallel within one delivery job; each key in order'),
 });
 
 export const queueSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256).default(4).describe('parallel processing jobs for this channel'),
+  batchSize: z
+    .number().int().min(1).max(1000).default(100)
+    .describe('messages per processing and delivery job for the parts of a split batch (a file of many rows); their store writes are grouped'),
   ordering: orderingSchema.optional(),
 });
 

@@ -2,8 +2,9 @@ import { Worker } from 'bullmq';
 import type { CompiledChannel } from '../engine/pipeline.js';
 import { runPipeline, splitInput } from '../engine/pipeline.js';
 import { error, hasErrors } from '../engine/issues.js';
-import type { Snapshot, Stage } from '../store/message-store.js';
-import { processQueueName, WORKER_LOCKS, type ProcessJob } from './queues.js';
+import type { ProcessingInput, ProcessingRecord, Snapshot } from '../store/message-store.js';
+import { newMessageId } from '../store/ids.js';
+import { byJob, deliverBatchJobId, deliverJobId, messageIdsOf, processBatchJobId, processJobId, processQueueName, WORKER_LOCKS, type ProcessJob, type QueuedIds } from './queues.js';
 import { enqueueDelivery, enqueueProcess } from './enqueue.js';
 import type { WorkerDeps } from './deps.js';
 
@@ -18,81 +19,129 @@ function snapshotOf(value: unknown, contentType?: string): Pick<Snapshot, 'conte
 export const retryPolicyOf = (ch: CompiledChannel, destinationId: string) =>
   ch.config.route.find((d) => d.id === destinationId)?.retry ?? ch.config.retry;
 
-/**
- * process-<channel>: re-reads the raw message from the store, splits batches into child messages, or runs
- * parse → map → validate → route, stores every stage, then enqueues one delivery job per destination.
- * A pipeline failure is final for the message (status rejected or error, with its issues); it is not retried.
- */
-export async function processMessage(ch: CompiledChannel, messageId: string, deps: WorkerDeps): Promise<void> {
-  const { store, queues, metrics } = deps;
-  const channel = ch.config.id;
-  // one read for the message and its raw snapshot
-  const input = await store.processingInput(messageId);
-  if (!input) return; // purged by retention
-  const msg = input.message;
-  if (msg.status === 'routed') {
-    // the engine died between storing the outcome and enqueueing the deliveries
-    for (const d of await store.deliveries(messageId)) if (d.status === 'pending') await enqueueDelivery(queues, channel, messageId, d.destination_id, retryPolicyOf(ch, d.destination_id));
-    return;
-  }
-  if (msg.status !== 'received') return;
-  const raw = input.raw;
-  if (!raw) throw new Error(`message ${messageId} has no raw snapshot`);
+/** Processes one message, outside any job (tests, tools). */
+export function processMessage(ch: CompiledChannel, messageId: string, deps: WorkerDeps): Promise<void> {
+  return processMessages(ch, [messageId], deps);
+}
 
+/**
+ * process-<channel>: re-reads the job's messages from the store (one read), splits batches into child messages or
+ * runs parse → map → validate → route for each, records every outcome with its stages in one write, then enqueues one
+ * delivery job per destination for the messages routed. A pipeline failure is final for that message (status
+ * rejected or error, with its issues); it is not retried. `jobId`: the job running this; a message the store says
+ * another job carries now (a replay) is left to that job.
+ */
+export async function processMessages(ch: CompiledChannel, messageIds: string[], deps: WorkerDeps, jobId?: string): Promise<void> {
+  const records: ProcessingRecord[] = [];
+  const routedBefore: string[] = [];
+  for (const input of await deps.store.processingInputs(messageIds)) {
+    const msg = input.message;
+    if (jobId !== undefined && (msg.job_id ?? processJobId(msg.id)) !== jobId) continue;
+    if (msg.status === 'routed') routedBefore.push(msg.id); // the engine died between recording and enqueueing
+    if (msg.status !== 'received') continue;
+    const record = await processOne(ch, input, deps);
+    if (record) records.push(record);
+  }
+  await recordAndRoute(ch, records, deps);
+  await requeueDeliveries(ch, routedBefore, deps);
+}
+
+/** Splits or runs the pipeline; returns what to record, or undefined when the message was dealt with here. */
+async function processOne(ch: CompiledChannel, input: ProcessingInput, deps: WorkerDeps): Promise<ProcessingRecord | undefined> {
+  const { store, metrics } = deps;
+  const channel = ch.config.id;
+  const msg = input.message;
+  const raw = input.raw;
+  if (!raw) {
+    await store.setStatus(msg.id, 'error', [error('INTERNAL', 'the raw snapshot of this message is missing from the store')]);
+    metrics.processed.inc({ channel, status: 'error' });
+    return undefined;
+  }
   const split = msg.parent_id === null ? splitInput(ch, raw.content) : undefined;
   // a batch of one part (a one-row file) is processed as itself, without a child message
   if (split && (hasErrors(split.issues) || split.parts.length !== 1)) {
-    if (hasErrors(split.issues)) {
-      await store.setStatus(messageId, 'rejected', split.issues);
-      metrics.processed.inc({ channel, status: 'rejected' });
-      return;
-    }
-    const toEnqueue: string[] = [];
-    for (const [i, part] of split.parts.entries()) {
-      const child = await store.receive(channel, { content: part.content, contentType: raw.contentType, sourceRef: `${msg.source_ref ?? messageId}#${part.ref}` }, { parentId: messageId, partIndex: i + 1 });
-      if (child.status === 'received') toEnqueue.push(child.id);
-    }
-    await enqueueProcess(queues, channel, toEnqueue);
-    await store.setStatus(messageId, 'split', split.issues);
-    metrics.processed.inc({ channel, status: 'split' });
-    return;
+    if (!hasErrors(split.issues)) await storeParts(ch, msg.id, msg.source_ref, raw.contentType, split.parts, deps);
+    const status = hasErrors(split.issues) ? 'rejected' : 'split';
+    await store.setStatus(msg.id, status, split.issues);
+    metrics.processed.inc({ channel, status });
+    return undefined;
   }
-
   let result;
   try {
-    result = await runPipeline(ch, raw.content, { channelId: channel, messageId, receivedAt: new Date(msg.received_at) });
+    result = await runPipeline(ch, raw.content, { channelId: channel, messageId: msg.id, receivedAt: new Date(msg.received_at) });
   } catch (e) {
     // a bug in a mapping or validator: keep the message, visible and replayable once fixed
-    await store.setStatus(messageId, 'error', [error('INTERNAL', `${(e as Error).name}: ${(e as Error).message}`)]);
+    await store.setStatus(msg.id, 'error', [error('INTERNAL', `${(e as Error).name}: ${(e as Error).message}`)]);
     metrics.processed.inc({ channel, status: 'error' });
-    deps.logger.error({ channel, messageId, err: (e as Error).message }, 'pipeline threw');
-    return;
+    deps.logger.error({ channel, messageId: msg.id, err: (e as Error).message }, 'pipeline threw');
+    return undefined;
   }
   for (const [stage, seconds] of Object.entries(result.timings)) metrics.stageSeconds.observe({ channel, stage }, seconds);
-  const snapshots: { stage: Stage; destinationId?: string; content: Buffer; contentType: string }[] = [];
+  const snapshots: ProcessingRecord['snapshots'] = [];
   if (result.parsed !== undefined) snapshots.push({ stage: 'parsed', ...snapshotOf(result.parsed) });
   if (result.mapped) snapshots.push({ stage: 'mapped', ...snapshotOf(result.mapped.content, result.mapped.contentType) });
   for (const o of result.outputs) snapshots.push({ stage: 'encoded', destinationId: o.destinationId, ...o.encoded });
-  await store.recordProcessing(messageId, {
+  return {
+    id: msg.id,
     status: result.status,
     issues: result.issues,
     snapshots,
     keys: result.keys,
     orderingKey: result.orderingKey,
     deliveries: result.outputs.map((o) => o.destinationId),
-  });
-  metrics.processed.inc({ channel, status: result.status });
-  for (const o of result.outputs) await enqueueDelivery(queues, channel, messageId, o.destinationId, retryPolicyOf(ch, o.destinationId));
+  };
+}
+
+/** Stores a batch's parts as child messages in one write, carried by jobs of `queue.batchSize` parts, and enqueues them. */
+async function storeParts(ch: CompiledChannel, parentId: string, parentRef: string | null, contentType: string, parts: { content: Buffer; ref: string }[], deps: WorkerDeps): Promise<void> {
+  const size = ch.config.queue.batchSize;
+  const toStore = parts.map((part, i) => ({ id: newMessageId(), partIndex: i + 1, content: part.content, sourceRef: `${parentRef ?? parentId}#${part.ref}`, jobId: '' }));
+  for (let i = 0; i < toStore.length; i += size) {
+    const chunk = toStore.slice(i, i + size);
+    const jobId = processBatchJobId(chunk.map((p) => p.id));
+    for (const p of chunk) p.jobId = jobId;
+  }
+  const waiting = await deps.store.receiveParts(ch.config.id, parentId, contentType, toStore);
+  await enqueueProcess(deps.queues, ch.config.id, byJob(waiting, processJobId));
+}
+
+/** One write for the batch's outcomes, then one delivery job per destination for the messages routed. */
+async function recordAndRoute(ch: CompiledChannel, records: ProcessingRecord[], deps: WorkerDeps): Promise<void> {
+  if (!records.length) return;
+  const channel = ch.config.id;
+  const byDestination = new Map<string, string[]>();
+  for (const r of records) for (const d of r.deliveries ?? []) byDestination.set(d, [...(byDestination.get(d) ?? []), r.id]);
+  const deliveryJobs = Object.fromEntries([...byDestination].map(([d, ids]) => [d, deliverBatchJobId(ids, d)]));
+  const recorded = await deps.store.recordProcessingMany(records.map((r) => ({ ...r, deliveryJobs })));
+  for (const r of records) if (recorded.has(r.id)) deps.metrics.processed.inc({ channel, status: r.status });
+  for (const [d, ids] of byDestination) {
+    const messageIds = ids.filter((id) => recorded.has(id));
+    if (messageIds.length) await enqueueDelivery(deps.queues, channel, d, [{ jobId: deliveryJobs[d]!, messageIds }], retryPolicyOf(ch, d));
+  }
+}
+
+/** Re-adds the jobs the store names for the pending deliveries of messages already routed (a no-op while they exist). */
+async function requeueDeliveries(ch: CompiledChannel, messageIds: string[], deps: WorkerDeps): Promise<void> {
+  const pending = new Map<string, { id: string; jobId: string | null }[]>();
+  for (const id of messageIds) {
+    for (const d of await deps.store.deliveries(id)) {
+      if (d.status === 'pending') pending.set(d.destination_id, [...(pending.get(d.destination_id) ?? []), { id, jobId: d.job_id }]);
+    }
+  }
+  for (const [d, items] of pending) {
+    const jobs: QueuedIds[] = byJob(items, (id) => deliverJobId(id, d));
+    await enqueueDelivery(deps.queues, ch.config.id, d, jobs, retryPolicyOf(ch, d));
+  }
 }
 
 export function startProcessWorker(ch: CompiledChannel, deps: WorkerDeps): Worker<ProcessJob> {
-  const w = new Worker<ProcessJob>(processQueueName(ch.config.id), (job) => processMessage(ch, job.data.messageId, deps), {
+  const w = new Worker<ProcessJob>(processQueueName(ch.config.id), (job) => processMessages(ch, messageIdsOf(job.data), deps, job.id), {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: ch.config.queue.concurrency,
     ...WORKER_LOCKS,
   });
-  w.on('failed', (job, err) => deps.logger.error({ channel: ch.config.id, messageId: job?.data.messageId, err: err.message }, 'processing failed; the message stays received and is retried at next start'));
+  w.on('failed', (job, err) => deps.logger.error({ channel: ch.config.id, messageIds: job ? messageIdsOf(job.data) : undefined, err: err.message }, 'processing failed; the messages stay received and are swept again'));
   w.on('error', (err) => deps.logger.error({ channel: ch.config.id, err: err.message }, 'process worker error'));
   return w;
 }

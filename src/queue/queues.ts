@@ -1,21 +1,53 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { RetryPolicy } from '../engine/channel-schema.js';
 
-/** Job data holds ids only; workers re-read everything from the store. */
+/**
+ * Job data holds ids only; workers re-read everything from the store. A job carries one message or a batch of them
+ * (the parts of a split file); `messageId` is the form written before batches, still read.
+ */
 export interface ProcessJob {
-  messageId: string;
+  messageIds: string[];
+  messageId?: string;
 }
 export interface DeliverJob {
-  messageId: string;
+  messageIds: string[];
   destinationId: string;
+  messageId?: string;
+  /** Messages waiting out a retry backoff inside this job: epoch ms before which each is not attempted again. */
+  notBefore?: Record<string, number>;
+  /** Consecutive runs that found messages blocked by earlier ones (ordered channels) and delivered nothing. */
+  blocked?: number;
+}
+export const messageIdsOf = (data: { messageIds?: string[]; messageId?: string }): string[] => data.messageIds ?? (data.messageId ? [data.messageId] : []);
+
+/** A job to add: its id and the messages it carries. */
+export interface QueuedIds {
+  jobId: string;
+  messageIds: string[];
 }
 
 export const processQueueName = (channelId: string) => `process.${channelId}`;
 export const deliverQueueName = (channelId: string, destinationId: string) => `deliver.${channelId}.${destinationId}`;
 
-/** Job ids make enqueueing idempotent: the same message is never queued twice for the same step. */
+/**
+ * Job ids make enqueueing idempotent: adding a job whose id exists is a no-op, so the recovery sweep can re-add the
+ * job the store names for a message without queueing it twice. A message's own job: `p-<id>`, `d-<id>-<destination>`;
+ * a batch's job is named after its first message.
+ */
 export const processJobId = (messageId: string) => `p-${messageId}`;
 export const deliverJobId = (messageId: string, destinationId: string) => `d-${messageId}-${destinationId}`;
+export const processBatchJobId = (ids: string[]) => (ids.length === 1 ? processJobId(ids[0]!) : `pb-${ids[0]}`);
+export const deliverBatchJobId = (ids: string[], destinationId: string) => (ids.length === 1 ? deliverJobId(ids[0]!, destinationId) : `db-${ids[0]}-${destinationId}`);
+
+/** Groups messages by the job the store names for them (null: their own job), keeping their order. */
+export function byJob(items: { id: string; jobId: string | null }[], ownJob: (id: string) => string): QueuedIds[] {
+  const jobs = new Map<string, string[]>();
+  for (const it of items) {
+    const jobId = it.jobId ?? ownJob(it.id);
+    jobs.set(jobId, [...(jobs.get(jobId) ?? []), it.id]);
+  }
+  return [...jobs].map(([jobId, messageIds]) => ({ jobId, messageIds }));
+}
 
 /**
  * Finished and failed jobs are removed: the store keeps the history and the errors, and a job id becomes free again

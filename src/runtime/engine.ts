@@ -12,7 +12,7 @@ import { registry as defaultRegistry, sourceOf, type Registry } from '../engine/
 import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.js';
 import { openDb } from '../store/db.js';
 import { MessageStore } from '../store/message-store.js';
-import { createQueueSet, type QueueSet } from '../queue/queues.js';
+import { byJob, createQueueSet, deliverJobId, processJobId, type QueueSet } from '../queue/queues.js';
 import { enqueueDelivery, enqueueProcess } from '../queue/enqueue.js';
 import { retryPolicyOf, startProcessWorker } from '../queue/process.worker.js';
 import { startDeliverWorker } from '../queue/deliver.worker.js';
@@ -88,11 +88,11 @@ export class Engine {
   }
 
   readonly replayTarget: ReplayTarget = {
-    process: (channelId, id) => enqueueProcess(this.queues, channelId, [id]),
+    process: (channelId, id) => enqueueProcess(this.queues, channelId, [{ jobId: processJobId(id), messageIds: [id] }]),
     deliver: async (channelId, id, dest) => {
       const ch = this.channels.find((c) => c.config.id === channelId);
       if (!ch) throw new Error(`channel ${channelId} is not running`);
-      await enqueueDelivery(this.queues, channelId, id, dest, retryPolicyOf(ch, dest));
+      await enqueueDelivery(this.queues, channelId, dest, [{ jobId: deliverJobId(id, dest), messageIds: [id] }], retryPolicyOf(ch, dest));
     },
   };
 
@@ -146,20 +146,24 @@ export class Engine {
   /** What every source calls: stored durably, then enqueued; only then may the source acknowledge its sender. */
   async receive(channelId: string, raw: RawMessage): Promise<ReceiveResult> {
     const r = await this.store.receive(channelId, raw);
-    if (r.status === 'received') await enqueueProcess(this.queues, channelId, [r.id]);
+    if (r.status === 'received') await enqueueProcess(this.queues, channelId, [{ jobId: processJobId(r.id), messageIds: [r.id] }]);
     this.metrics.received.inc({ channel: channelId, outcome: r.duplicate ? 'duplicate' : 'stored' });
     return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
   }
 
   /**
    * Re-enqueues what the store says is unfinished: messages stored but never processed, deliveries pending without a
-   * job (the engine died in between). Job ids make this idempotent, so it runs at start and periodically.
+   * job (the engine died in between). Each is re-added under the job id the store names for it, a no-op while that
+   * job exists, so this runs at start and periodically without queueing anything twice.
    */
   async sweep(): Promise<void> {
     for (const ch of this.channels) {
-      await enqueueProcess(this.queues, ch.config.id, await this.store.waitingForProcessing(ch.config.id));
-      for (const d of await this.store.pendingDeliveries(ch.config.id)) {
-        await enqueueDelivery(this.queues, ch.config.id, d.message_id, d.destination_id, retryPolicyOf(ch, d.destination_id));
+      const waiting = await this.store.waitingForProcessing(ch.config.id);
+      await enqueueProcess(this.queues, ch.config.id, byJob(waiting.map((w) => ({ id: w.id, jobId: w.job_id })), processJobId));
+      const pending = new Map<string, { id: string; jobId: string | null }[]>();
+      for (const d of await this.store.pendingDeliveries(ch.config.id)) pending.set(d.destination_id, [...(pending.get(d.destination_id) ?? []), { id: d.message_id, jobId: d.job_id }]);
+      for (const [dest, items] of pending) {
+        await enqueueDelivery(this.queues, ch.config.id, dest, byJob(items, (id) => deliverJobId(id, dest)), retryPolicyOf(ch, dest));
       }
     }
   }

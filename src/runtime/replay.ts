@@ -1,4 +1,5 @@
 import type { MessageStore } from '../store/message-store.js';
+import { deliverJobId } from '../queue/queues.js';
 
 export interface ReplayTarget {
   process(channelId: string, messageId: string): Promise<void>;
@@ -16,7 +17,8 @@ export async function replayMessage(store: MessageStore, id: string, opts: { des
   if (opts.destination) {
     const d = await store.delivery(id, opts.destination);
     if (!d) throw new Error(`message ${id} has no delivery to "${opts.destination}" (has: ${(await store.deliveries(id)).map((x) => x.destination_id).join(', ') || 'none'})`);
-    await store.recordDelivery(id, opts.destination, { status: 'pending', attempts: 0, detail: 'replay requested' });
+    // carried by its own job from now on, whichever batch job carried it before
+    await store.recordDelivery(id, opts.destination, { status: 'pending', attempts: 0, detail: 'replay requested', jobId: deliverJobId(id, opts.destination) });
     await target?.deliver(msg.channel_id, id, opts.destination);
     return `delivery of ${id} to ${opts.destination} queued again`;
   }

@@ -148,8 +148,68 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     expect(await store.recordDelivery(a.id, 'other', { status: 'held', attempts: 1 })).toBe('delivered');
   });
 
-  it('lists messages stored but not yet processed, for recovery at start', async () => {
+  it('lists messages stored but not yet processed, with the job carrying each, for recovery at start', async () => {
     const { id } = await store.receive('ch7', { content: Buffer.from('waiting') });
-    expect(await store.waitingForProcessing('ch7')).toEqual([id]);
+    expect(await store.waitingForProcessing('ch7')).toEqual([{ id, job_id: null }]);
+  });
+
+  it('stores split parts in one write, in part order, once, with the job carrying each', async () => {
+    const parent = await store.receive('ch9', { content: Buffer.from('a\nb\nc') });
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+    const parts = [Buffer.from('a'), bytes, Buffer.from('c')].map((x, i) => ({ id: `part-${parent.id}-${i}`, partIndex: i + 1, content: x, sourceRef: `f#${i + 1}`, jobId: i < 2 ? 'job-1' : 'job-2' }));
+    expect(await store.receiveParts('ch9', parent.id, 'text/csv', parts)).toEqual(parts.map((p) => ({ id: p.id, jobId: p.jobId })));
+    const children = await store.children(parent.id);
+    expect(children.map((c) => [c.id, c.part_index, c.status, c.job_id])).toEqual(parts.map((p) => [p.id, p.partIndex, 'received', p.jobId]));
+    expect(Number(children[0]!.seq)).toBeLessThan(Number(children[2]!.seq));
+    for (const p of parts) expect((await store.snapshot(p.id, 'raw'))?.content.equals(p.content)).toBe(true);
+    // split again after a crash: nothing stored twice, what still waits comes back with its job
+    await store.recordProcessing(parts[0]!.id, { status: 'filtered', issues: [], snapshots: [] });
+    const again = parts.map((p) => ({ ...p, id: `${p.id}-again` }));
+    expect(await store.receiveParts('ch9', parent.id, 'text/csv', again)).toEqual([{ id: parts[1]!.id, jobId: 'job-1' }, { id: parts[2]!.id, jobId: 'job-2' }]);
+    expect((await store.children(parent.id)).length).toBe(3);
+  });
+
+  it('records a batch of outcomes in one write, only for messages still received', async () => {
+    const a = await store.receive('ch10', { content: Buffer.from('1') });
+    const b = await store.receive('ch10', { content: Buffer.from('2') });
+    const c = await store.receive('ch10', { content: Buffer.from('3') });
+    await store.setStatus(c.id, 'rejected');
+    const enc = (id: string) => ({ stage: 'encoded' as const, destinationId: 'out', content: Buffer.concat([Buffer.from(`enc-${id}`), Buffer.from([0, 255, 10])]), contentType: 'text/plain' });
+    const recorded = await store.recordProcessingMany([
+      { id: a.id, status: 'routed', issues: [], snapshots: [enc(a.id)], keys: { patient: ['p1'] }, orderingKey: 'p1', deliveries: ['out'], deliveryJobs: { out: 'db-x-out' } },
+      { id: b.id, status: 'rejected', issues: [error('BAD', 'no')], snapshots: [] },
+      { id: c.id, status: 'routed', issues: [], snapshots: [enc(c.id)], deliveries: ['out'] },
+    ]);
+    expect([...recorded].sort()).toEqual([a.id, b.id].sort());
+    expect(await store.deliveries(c.id)).toEqual([]);
+    expect((await store.get(c.id))?.status).toBe('rejected');
+    expect((await store.get(b.id))?.issues).toEqual([error('BAD', 'no')]);
+    expect(await store.delivery(a.id, 'out')).toMatchObject({ status: 'pending', job_id: 'db-x-out' });
+    expect((await store.find({ key: 'patient:p1' })).map((m) => m.id)).toEqual([a.id]);
+    expect((await store.snapshot(a.id, 'encoded', 'out'))?.content.equals(enc(a.id).content)).toBe(true);
+    // a second outcome for the same message is not recorded
+    expect(await store.recordProcessing(a.id, { status: 'filtered', issues: [], snapshots: [] })).toBe(false);
+    expect((await store.get(a.id))?.status).toBe('routed');
+  });
+
+  it('reads and records a batch of deliveries; the blocker leaves out the batch itself', async () => {
+    const ids: string[] = [];
+    for (const k of ['k1', 'k1', 'k2']) {
+      const { id } = await store.receive('ch11', { content: Buffer.from(`${k}-${ids.length}`) });
+      await store.recordProcessing(id, { status: 'routed', issues: [], orderingKey: k, deliveries: ['out'], snapshots: [] });
+      ids.push(id);
+    }
+    const [first, second, third] = ids as [string, string, string];
+    expect((await store.deliveryInputs([second, third], 'out', true)).map((i) => [i.messageId, i.blocker])).toEqual([[second, first], [third, undefined]]);
+    expect((await store.deliveryInputs(ids, 'out', true)).map((i) => [i.messageId, i.blocker])).toEqual(ids.map((id) => [id, undefined]));
+    const statuses = await store.recordDeliveries('out', [
+      { id: first, status: 'sent', attempts: 1, detail: '201' },
+      { id: second, status: 'pending', attempts: 1, error: 'HTTP 503', jobId: 'db-later-out' },
+      { id: third, status: 'held', attempts: 3, error: 'refused' },
+    ]);
+    expect(Object.fromEntries(statuses)).toEqual({ [first]: 'delivered', [second]: 'routed', [third]: 'held' });
+    expect(await store.delivery(second, 'out')).toMatchObject({ status: 'pending', attempts: 1, last_error: 'HTTP 503', job_id: 'db-later-out' });
+    expect((await store.events(second)).map((e) => e.status)).toEqual(['received', 'routed', 'retrying']);
+    expect(await store.pendingDeliveries('ch11')).toEqual([{ message_id: second, destination_id: 'out', job_id: 'db-later-out' }]);
   });
 });

@@ -29,6 +29,8 @@ export interface MessageRow {
   issues: Issue[];
   received_at: Date;
   updated_at: Date;
+  /** The processing job carrying this message; null: its own job (see schema.ts). */
+  job_id: string | null;
 }
 
 export interface DeliveryRow {
@@ -39,6 +41,8 @@ export interface DeliveryRow {
   last_error: string | null;
   detail: string | null;
   updated_at: Date;
+  /** The delivery job carrying this delivery; null: its own job (see schema.ts). */
+  job_id: string | null;
 }
 
 export interface EventRow {
@@ -63,9 +67,10 @@ export interface ProcessingInput {
 
 /** What a delivery attempt needs, in one read: the delivery, its message, what blocks it, the encoded output. */
 export interface DeliveryInput {
-  delivery: Pick<DeliveryRow, 'status' | 'attempts'>;
+  messageId: string;
+  delivery: Pick<DeliveryRow, 'status' | 'attempts' | 'job_id'>;
   message: Pick<MessageRow, 'seq' | 'ordering_key' | 'received_at'>;
-  /** Ordered channels only: the earlier message in the way of this one (see `blockedBy`). */
+  /** Ordered channels only: the earlier message in the way of this one (see `blockedBy`), outside its batch. */
   blocker?: string;
   encoded?: Snapshot;
 }
@@ -81,6 +86,39 @@ export interface FindQuery {
   limit?: number;
 }
 
+/** The outcome of processing one message (see `recordProcessing`). */
+export interface ProcessingRecord {
+  id: string;
+  status: MessageStatus;
+  issues: Issue[];
+  snapshots: { stage: Stage; destinationId?: string; content: Buffer; contentType: string }[];
+  keys?: BusinessKeys;
+  orderingKey?: string;
+  deliveries?: string[];
+  /** The job that will carry each delivery, by destination; a destination not named here: the delivery's own job. */
+  deliveryJobs?: Record<string, string>;
+}
+
+/** One delivery attempt's outcome (see `recordDeliveries`). */
+export interface DeliveryRecord {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  error?: string;
+  detail?: string;
+  /** The job that carries the delivery from now on; unchanged when absent. */
+  jobId?: string;
+}
+
+/** A split batch's part, its id chosen by the caller (who also names the job that will carry it). */
+export interface PartToStore {
+  id: string;
+  partIndex: number;
+  content: Buffer;
+  sourceRef: string;
+  jobId: string;
+}
+
 export interface ReceiveOptions {
   parentId?: string;
   partIndex?: number;
@@ -89,6 +127,20 @@ export interface ReceiveOptions {
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
+
+/**
+ * Many payloads as one binary parameter plus offsets (1-based) and lengths, cut apart in SQL with substring(): an
+ * array of bytea would travel as hex text, twice the bytes, encoded and decoded on both sides.
+ */
+function packed(buffers: Buffer[]): [Buffer, number[], number[]] {
+  const offsets: number[] = [];
+  let at = 1;
+  for (const b of buffers) {
+    offsets.push(at);
+    at += b.length;
+  }
+  return [Buffer.concat(buffers), offsets, buffers.map((b) => b.length)];
+}
 
 export class MessageStore {
   private constructor(readonly db: Db) {}
@@ -156,49 +208,58 @@ export class MessageStore {
 
   /** The message and its raw snapshot, in one round trip (the process worker's read). */
   async processingInput(id: string): Promise<ProcessingInput | undefined> {
+    return (await this.processingInputs([id]))[0];
+  }
+
+  /** Several messages with their raw snapshots, in receive order, in one round trip; missing ids are left out. */
+  async processingInputs(ids: string[]): Promise<ProcessingInput[]> {
     const r = await this.db.query<MessageRow & { raw_content: Buffer | null; raw_content_type: string | null }>(
       `select m.*, s.content as raw_content, s.content_type as raw_content_type from relais_message m
        left join relais_snapshot s on s.message_id = m.id and s.stage = 'raw' and s.destination_id = ''
-       where m.id = $1`,
-      [id],
+       where m.id = any($1::text[]) order by m.seq`,
+      [ids],
     );
-    if (!r[0]) return undefined;
-    const { raw_content, raw_content_type, ...message } = r[0];
-    return { message, raw: raw_content ? { content: raw_content, contentType: raw_content_type! } : undefined };
+    return r.map(({ raw_content, raw_content_type, ...message }) => ({ message, raw: raw_content ? { content: raw_content, contentType: raw_content_type! } : undefined }));
+  }
+
+  /** One delivery's input (see `deliveryInputs`); undefined when the delivery or its message no longer exists. */
+  async deliveryInput(id: string, destinationId: string, ordered: boolean): Promise<DeliveryInput | undefined> {
+    return (await this.deliveryInputs([id], destinationId, ordered))[0];
   }
 
   /**
-   * The delivery, its message, the blocking message when `ordered` (same rule as `blockedBy`) and the encoded output,
-   * in one round trip (the deliver worker's read). Undefined when the delivery or its message no longer exists.
+   * Several deliveries to one destination with their messages, the blocking message when `ordered` (same rule as
+   * `blockedBy`, leaving out the messages of this batch: the worker keeps their order itself) and the encoded
+   * outputs, in receive order, in one round trip (the deliver worker's read). Missing deliveries are left out.
    */
-  async deliveryInput(id: string, destinationId: string, ordered: boolean): Promise<DeliveryInput | undefined> {
+  async deliveryInputs(ids: string[], destinationId: string, ordered: boolean): Promise<DeliveryInput[]> {
     const blocker = ordered
       ? `case when m.ordering_key is null then null else (select b.id from (
-           (select w.id from relais_message w where w.channel_id = m.channel_id and w.status = 'received' and w.seq < m.seq order by w.seq limit 1)
+           (select w.id from relais_message w where w.channel_id = m.channel_id and w.status = 'received' and w.seq < m.seq
+              and not (w.id = any($1::text[])) order by w.seq limit 1)
            union all
            (select e.id from relais_message e join relais_delivery ed on ed.message_id = e.id
              where e.channel_id = m.channel_id and e.ordering_key = m.ordering_key and e.seq < m.seq and ed.destination_id = $2
-               and ed.status in ('pending', 'held')
+               and ed.status in ('pending', 'held') and not (e.id = any($1::text[]))
              order by e.seq limit 1)) b limit 1) end`
       : 'null::text';
     const r = await this.db.query<{
-      status: DeliveryStatus; attempts: number; seq: string; ordering_key: string | null; received_at: Date;
+      message_id: string; status: DeliveryStatus; attempts: number; job_id: string | null; seq: string; ordering_key: string | null; received_at: Date;
       blocker: string | null; content: Buffer | null; content_type: string | null;
     }>(
-      `select d.status, d.attempts, m.seq, m.ordering_key, m.received_at, ${blocker} as blocker, s.content, s.content_type
+      `select d.message_id, d.status, d.attempts, d.job_id, m.seq, m.ordering_key, m.received_at, ${blocker} as blocker, s.content, s.content_type
        from relais_delivery d join relais_message m on m.id = d.message_id
        left join relais_snapshot s on s.message_id = d.message_id and s.stage = 'encoded' and s.destination_id = d.destination_id
-       where d.message_id = $1 and d.destination_id = $2`,
-      [id, destinationId],
+       where d.message_id = any($1::text[]) and d.destination_id = $2 order by m.seq`,
+      [ids, destinationId],
     );
-    const x = r[0];
-    if (!x) return undefined;
-    return {
-      delivery: { status: x.status, attempts: x.attempts },
+    return r.map((x) => ({
+      messageId: x.message_id,
+      delivery: { status: x.status, attempts: x.attempts, job_id: x.job_id },
       message: { seq: x.seq, ordering_key: x.ordering_key, received_at: x.received_at },
       blocker: x.blocker ?? undefined,
       encoded: x.content ? { content: x.content, contentType: x.content_type! } : undefined,
-    };
+    }));
   }
 
   async snapshots(id: string): Promise<{ stage: Stage; destination_id: string; content_type: string; size: number }[]> {
@@ -221,43 +282,75 @@ export class MessageStore {
     return this.db.query<MessageRow>('select * from relais_message where parent_id = $1 order by part_index', [id]);
   }
 
+  /** Records the outcome of processing one message (see `recordProcessingMany`); false if it was not `received`. */
+  async recordProcessing(id: string, r: Omit<ProcessingRecord, 'id'>): Promise<boolean> {
+    return (await this.recordProcessingMany([{ id, ...r }])).has(id);
+  }
+
   /**
-   * Records the outcome of processing atomically, in one statement (one round trip): snapshots, keys, deliveries,
-   * status and event.
+   * Records the outcome of processing several messages atomically, in one statement (one round trip): snapshots,
+   * keys, deliveries, status and event of each. Only messages still `received` are recorded (a message processed
+   * twice by accident keeps its first outcome); returns their ids.
    */
-  async recordProcessing(
-    id: string,
-    r: {
-      status: MessageStatus;
-      issues: Issue[];
-      snapshots: { stage: Stage; destinationId?: string; content: Buffer; contentType: string }[];
-      keys?: BusinessKeys;
-      orderingKey?: string;
-      deliveries?: string[];
-    },
-  ): Promise<void> {
-    const params: unknown[] = [id, r.status, json(r.issues), r.orderingKey ?? null, json(r.issues.length ? r.issues : null)];
-    const p = (v: unknown) => (params.push(v), `$${params.length}`);
-    const parts: string[] = [];
-    // one row per (stage, destination): the last one given wins, as with one upsert after the other
-    const snapshots = [...new Map(r.snapshots.map((x) => [`${x.stage}\u0000${x.destinationId ?? ''}`, x])).values()];
-    if (snapshots.length) {
-      parts.push(`s as (insert into relais_snapshot (message_id, stage, destination_id, content, content_type)
-        values ${snapshots.map((x) => `($1, ${p(x.stage)}, ${p(x.destinationId ?? '')}, ${p(x.content)}, ${p(x.contentType)})`).join(', ')}
-        on conflict (message_id, stage, destination_id) do update set content = excluded.content, content_type = excluded.content_type, created_at = now())`);
-    }
-    const keys = Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((v) => [kind, v] as const));
-    if (keys.length) {
-      parts.push(`k as (insert into relais_message_key (message_id, kind, value)
-        select $1, k, v from unnest(${p(keys.map((k) => k[0]))}::text[], ${p(keys.map((k) => k[1]))}::text[]) as t(k, v) on conflict do nothing)`);
-    }
-    const deliveries = [...new Set(r.deliveries ?? [])];
-    if (deliveries.length) {
-      parts.push(`d as (insert into relais_delivery (message_id, destination_id, status) select $1, d, 'pending' from unnest(${p(deliveries)}::text[]) as t(d)
-        on conflict (message_id, destination_id) do update set status = 'pending', attempts = 0, last_error = null, updated_at = now())`);
-    }
-    parts.push(`m as (update relais_message set status = $2, issues = $3::jsonb, ordering_key = coalesce($4, ordering_key), updated_at = now() where id = $1)`);
-    await this.db.query(`with ${parts.join(',\n')}\ninsert into relais_event (message_id, status, detail) values ($1, $2, $5::jsonb)`, params);
+  async recordProcessingMany(records: ProcessingRecord[]): Promise<Set<string>> {
+    if (!records.length) return new Set();
+    const snapshots = records.flatMap((r) =>
+      // one row per (stage, destination): the last one given wins, as with one upsert after the other
+      [...new Map(r.snapshots.map((x) => [`${x.stage}\u0000${x.destinationId ?? ''}`, x])).values()].map((x) => ({ id: r.id, ...x })),
+    );
+    const keys = records.flatMap((r) => Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((value) => ({ id: r.id, kind, value }))));
+    const deliveries = records.flatMap((r) => [...new Set(r.deliveries ?? [])].map((d) => ({ id: r.id, d, job: r.deliveryJobs?.[d] ?? null })));
+    const [contents, offsets, lengths] = packed(snapshots.map((x) => x.content));
+    const rows = await this.db.query<{ id: string }>(
+      `with v as (select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) as v(id, status, issues, ordering_key, event)),
+       m as (update relais_message x set status = v.status, issues = v.issues::jsonb, ordering_key = coalesce(v.ordering_key, x.ordering_key), updated_at = now()
+             from v where x.id = v.id and x.status = 'received' returning x.id),
+       s as (insert into relais_snapshot (message_id, stage, destination_id, content, content_type)
+             select u.id, u.stage, u.dest, substring($9::bytea from u.off for u.len), u.ct
+             from unnest($6::text[], $7::text[], $8::text[], $17::int[], $18::int[], $10::text[]) as u(id, stage, dest, off, len, ct)
+             where u.id in (select id from m)
+             on conflict (message_id, stage, destination_id) do update set content = excluded.content, content_type = excluded.content_type, created_at = now()),
+       k as (insert into relais_message_key (message_id, kind, value)
+             select u.id, u.kind, u.value from unnest($11::text[], $12::text[], $13::text[]) as u(id, kind, value) where u.id in (select id from m)
+             on conflict do nothing),
+       d as (insert into relais_delivery (message_id, destination_id, status, job_id)
+             select u.id, u.dest, 'pending', u.job from unnest($14::text[], $15::text[], $16::text[]) as u(id, dest, job) where u.id in (select id from m)
+             on conflict (message_id, destination_id) do update set status = 'pending', attempts = 0, last_error = null, job_id = excluded.job_id, updated_at = now()),
+       e as (insert into relais_event (message_id, status, detail) select v.id, v.status, v.event::jsonb from v where v.id in (select id from m))
+       select id from m`,
+      [
+        records.map((r) => r.id), records.map((r) => r.status), records.map((r) => json(r.issues)), records.map((r) => r.orderingKey ?? null),
+        records.map((r) => json(r.issues.length ? r.issues : null)),
+        snapshots.map((x) => x.id), snapshots.map((x) => x.stage), snapshots.map((x) => x.destinationId ?? ''), contents, snapshots.map((x) => x.contentType),
+        keys.map((k) => k.id), keys.map((k) => k.kind), keys.map((k) => k.value),
+        deliveries.map((x) => x.id), deliveries.map((x) => x.d), deliveries.map((x) => x.job),
+        offsets, lengths,
+      ],
+    );
+    return new Set(rows.map((x) => x.id));
+  }
+
+  /**
+   * Stores a split batch's parts as child messages of `parentId`, in one statement, in part order (receive order for
+   * ordered delivery). Parts stored before (the engine died while splitting) are not stored again. Returns every part
+   * still waiting for processing, with the job that carries it.
+   */
+  async receiveParts(channelId: string, parentId: string, contentType: string, parts: PartToStore[]): Promise<{ id: string; jobId: string | null }[]> {
+    if (!parts.length) return [];
+    const [contents, offsets, lengths] = packed(parts.map((p) => p.content));
+    const inserted = await this.db.query<{ id: string }>(
+      `with v as (select * from unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $10::int[], $8::text[]) as v(id, part_index, source_ref, hash, off, len, job)),
+       m as (insert into relais_message (id, channel_id, parent_id, part_index, source_ref, dedup_key, content_hash, status, issues, job_id)
+             select v.id, $1, $2, v.part_index, v.source_ref, $2 || '#' || v.part_index, v.hash, 'received', '[]'::jsonb, v.job from v order by v.part_index
+             on conflict (channel_id, dedup_key) do nothing returning id),
+       s as (insert into relais_snapshot (message_id, stage, content, content_type) select v.id, 'raw', substring($11::bytea from v.off for v.len), $9 from v where v.id in (select id from m)),
+       e as (insert into relais_event (message_id, status, detail) select id, 'received', '[]'::jsonb from m)
+       select id from m`,
+      [channelId, parentId, parts.map((p) => p.id), parts.map((p) => p.partIndex), parts.map((p) => p.sourceRef), parts.map((p) => sha256(p.content)), offsets, parts.map((p) => p.jobId), contentType, lengths, contents],
+    );
+    if (inserted.length === parts.length) return parts.map((p) => ({ id: p.id, jobId: p.jobId }));
+    const waiting = await this.db.query<{ id: string; job_id: string | null }>(`select id, job_id from relais_message where parent_id = $1 and status = 'received' order by seq`, [parentId]);
+    return waiting.map((w) => ({ id: w.id, jobId: w.job_id }));
   }
 
   /** Marks a message's status with an event (e.g. `error` after an internal failure, `received` on replay). */
@@ -265,38 +358,47 @@ export class MessageStore {
     await this.db.tx((q) => setStatus(q, id, status, issues));
   }
 
+  /** Records one delivery attempt and recomputes the message status (see `recordDeliveries`). */
+  async recordDelivery(id: string, destinationId: string, d: Omit<DeliveryRecord, 'id'>): Promise<MessageStatus> {
+    const status = (await this.recordDeliveries(destinationId, [{ id, ...d }])).get(id);
+    if (!status) throw new Error(`message ${id} is not in the store`);
+    return status;
+  }
+
   /**
-   * Records one delivery attempt and recomputes the message status, in one round trip (`relais_record_delivery` in
-   * schema.ts): the message row is locked first so that destinations finishing at the same moment cannot leave the
-   * message in a stale state.
+   * Records delivery attempts to one destination and recomputes each message's status, in one round trip
+   * (`relais_record_deliveries` in schema.ts): the message rows are locked first so that destinations finishing at
+   * the same moment cannot leave a message in a stale state. Returns the new status of each message found.
    */
-  async recordDelivery(id: string, destinationId: string, d: { status: DeliveryStatus; attempts: number; error?: string; detail?: string }): Promise<MessageStatus> {
-    const event = d.status === 'pending' ? 'retrying' : d.status;
-    const r = await this.db.query<{ status: MessageStatus }>('select relais_record_delivery($1, $2, $3, $4, $5, $6, $7, $8::jsonb) as status', [
-      id,
+  async recordDeliveries(destinationId: string, records: DeliveryRecord[]): Promise<Map<string, MessageStatus>> {
+    if (!records.length) return new Map();
+    const r = await this.db.query<{ r_id: string; r_status: MessageStatus }>('select r_id, r_status from relais_record_deliveries($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+      records.map((d) => d.id),
       destinationId,
-      d.status,
-      d.attempts,
-      d.error ?? null,
-      d.detail ?? null,
-      event,
-      json({ attempts: d.attempts, error: d.error, detail: d.detail }),
+      records.map((d) => d.status),
+      records.map((d) => d.attempts),
+      records.map((d) => d.error ?? null),
+      records.map((d) => d.detail ?? null),
+      records.map((d) => (d.status === 'pending' ? 'retrying' : d.status)),
+      records.map((d) => json({ attempts: d.attempts, error: d.error, detail: d.detail })),
+      records.map((d) => d.jobId ?? null),
     ]);
-    if (!r[0]?.status) throw new Error(`message ${id} is not in the store`);
-    return r[0].status;
+    return new Map(r.map((x) => [x.r_id, x.r_status]));
   }
 
-  /** Messages still waiting for processing (stored, perhaps never enqueued because the engine died in between). */
-  async waitingForProcessing(channelId: string, limit = 10_000): Promise<string[]> {
-    const r = await this.db.query<{ id: string }>(`select id from relais_message where channel_id = $1 and status = 'received' order by id limit $2`, [channelId, limit]);
-    return r.map((x) => x.id);
+  /**
+   * Messages still waiting for processing (stored, perhaps never enqueued because the engine died in between), in
+   * receive order, with the job that carries each.
+   */
+  async waitingForProcessing(channelId: string, limit = 10_000): Promise<{ id: string; job_id: string | null }[]> {
+    return this.db.query(`select id, job_id from relais_message where channel_id = $1 and status = 'received' order by seq limit $2`, [channelId, limit]);
   }
 
-  /** Deliveries still pending for a channel's messages (to re-enqueue at start; job ids make it idempotent). */
-  async pendingDeliveries(channelId: string, limit = 10_000): Promise<{ message_id: string; destination_id: string; ordering_key: string | null }[]> {
+  /** Deliveries still pending for a channel's messages, in receive order, with the job that carries each. */
+  async pendingDeliveries(channelId: string, limit = 10_000): Promise<{ message_id: string; destination_id: string; job_id: string | null }[]> {
     return this.db.query(
-      `select d.message_id, d.destination_id, m.ordering_key from relais_delivery d join relais_message m on m.id = d.message_id
-       where m.channel_id = $1 and d.status = 'pending' order by d.message_id limit $2`,
+      `select d.message_id, d.destination_id, d.job_id from relais_delivery d join relais_message m on m.id = d.message_id
+       where m.channel_id = $1 and d.status = 'pending' order by m.seq limit $2`,
       [channelId, limit],
     );
   }
@@ -368,7 +470,9 @@ export class MessageStore {
 
 async function setStatus(q: Queryable, id: string, status: MessageStatus, issues: Issue[], orderingKey?: string): Promise<void> {
   await q.query(
-    `update relais_message set status = $2, issues = $3::jsonb, ordering_key = coalesce($4, ordering_key), updated_at = now() where id = $1`,
+    // back to `received` (a replay): processed again by its own job, whichever batch carried it before
+    `update relais_message set status = $2, issues = $3::jsonb, ordering_key = coalesce($4, ordering_key), updated_at = now(),
+       job_id = case when $2 = 'received' then null else job_id end where id = $1`,
     [id, status, json(issues), orderingKey ?? null],
   );
   await q.query('insert into relais_event (message_id, status, detail) values ($1, $2, $3::jsonb)', [id, status, json(issues.length ? issues : null)]);

@@ -5,6 +5,9 @@
  * - relais_delivery: one row per (message, destination) with its attempts and state.
  * - relais_event: status history (who did what when, with issues).
  * - relais_message_key: indexed business keys (patient identifiers, document ids, correlation ids).
+ * `job_id` (message: its processing job; delivery: its delivery job) names the BullMQ job that carries it, so that the
+ * recovery sweep re-creates exactly that job (a no-op while it exists) instead of queueing the message a second time;
+ * null means the message's own job (`p-<id>`, `d-<id>-<destination>`).
  */
 export const SCHEMA_SQL = `
 create table if not exists relais_message (
@@ -30,6 +33,7 @@ create index if not exists relais_message_source_id on relais_message (source_me
 create index if not exists relais_message_parent on relais_message (parent_id);
 create index if not exists relais_message_ordering on relais_message (channel_id, ordering_key, seq);
 create index if not exists relais_message_waiting on relais_message (channel_id, seq) where status = 'received';
+alter table relais_message add column if not exists job_id text;
 
 create table if not exists relais_message_key (
   message_id text not null references relais_message(id) on delete cascade,
@@ -60,6 +64,7 @@ create table if not exists relais_delivery (
   primary key (message_id, destination_id)
 );
 create index if not exists relais_delivery_status on relais_delivery (status, destination_id);
+alter table relais_delivery add column if not exists job_id text;
 
 create table if not exists relais_event (
   id bigserial primary key,
@@ -71,24 +76,26 @@ create table if not exists relais_event (
 );
 create index if not exists relais_event_message on relais_event (message_id, id);
 
--- One delivery attempt, in one round trip. The message row is locked first; each later statement of a volatile
--- function takes a fresh snapshot, so a destination finishing at the same moment is counted with its new status.
-create or replace function relais_record_delivery(p_id text, p_destination text, p_status text, p_attempts integer,
-  p_error text, p_detail text, p_event text, p_event_detail jsonb) returns text language plpgsql volatile as $fn$
-declare
-  new_status text;
+-- Delivery attempts to one destination, for several messages, in one round trip. The message rows are locked first
+-- (in id order, so that two batches never wait on each other); each later statement of a volatile function takes a
+-- fresh snapshot, so a destination finishing at the same moment is counted with its new status.
+drop function if exists relais_record_delivery(text, text, text, integer, text, text, text, jsonb);
+create or replace function relais_record_deliveries(p_ids text[], p_destination text, p_statuses text[], p_attempts integer[],
+  p_errors text[], p_details text[], p_events text[], p_event_details text[], p_job_ids text[])
+  returns table (r_id text, r_status text) language plpgsql volatile as $fn$
 begin
-  perform 1 from relais_message where id = p_id for update;
-  update relais_delivery set status = p_status, attempts = p_attempts, last_error = p_error,
-    detail = coalesce(p_detail, detail), updated_at = now()
-    where message_id = p_id and destination_id = p_destination;
-  insert into relais_event (message_id, status, destination_id, detail) values (p_id, p_event, p_destination, p_event_detail);
-  update relais_message set updated_at = now(), status = case
-      when exists (select 1 from relais_delivery where message_id = p_id and status = 'held') then 'held'
-      when exists (select 1 from relais_delivery where message_id = p_id and status = 'pending') then 'routed'
+  perform 1 from relais_message where id = any(p_ids) order by id for update;
+  update relais_delivery d set status = u.status, attempts = u.attempts, last_error = u.error,
+    detail = coalesce(u.detail, d.detail), job_id = coalesce(u.job_id, d.job_id), updated_at = now()
+    from unnest(p_ids, p_statuses, p_attempts, p_errors, p_details, p_job_ids) as u(id, status, attempts, error, detail, job_id)
+    where d.message_id = u.id and d.destination_id = p_destination;
+  insert into relais_event (message_id, status, destination_id, detail)
+    select u.id, u.event, p_destination, u.detail::jsonb from unnest(p_ids, p_events, p_event_details) with ordinality as u(id, event, detail, n) order by u.n;
+  return query update relais_message m set updated_at = now(), status = case
+      when exists (select 1 from relais_delivery x where x.message_id = m.id and x.status = 'held') then 'held'
+      when exists (select 1 from relais_delivery x where x.message_id = m.id and x.status = 'pending') then 'routed'
       else 'delivered' end
-    where id = p_id returning status into new_status;
-  return new_status;
+    where m.id = any(p_ids) returning m.id, m.status;
 end
 $fn$;
 `;
