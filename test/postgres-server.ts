@@ -22,7 +22,8 @@ export interface TestPostgres {
  * Starts a throw-away PostgreSQL cluster on a loopback port. When running as root, the server runs as the
  * `postgres` system user (PostgreSQL refuses to run as root).
  */
-export async function startTestPostgres(): Promise<TestPostgres> {
+/** `settings`: extra server settings (`name=value`), e.g. `shared_preload_libraries=pg_stat_statements` for a bench. */
+export async function startTestPostgres(settings: string[] = []): Promise<TestPostgres> {
   const isRoot = process.getuid?.() === 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-pg-'));
   const dataDir = path.join(dir, 'data');
@@ -36,6 +37,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const [c2, a2] = asUser(pgBin('postgres'), [
     '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    ...settings.flatMap((x) => ['-c', x]),
   ]);
   const child = spawn(c2, a2, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

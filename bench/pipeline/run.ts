@@ -38,6 +38,10 @@ const ROWS_PER_FILE = arg('rows-per-file', 100);
 const WARMUP = arg('warmup', 1);
 /** --one-row-files 0 leaves out the one-row-file runs (e.g. to profile the main run alone). */
 const ONE_ROW_FILES = arg('one-row-files', 1) !== 0;
+/** --pg-stats: PostgreSQL's own time per statement (pg_stat_statements), top statements after each engine run. */
+const PG_STATS = process.argv.includes('--pg-stats');
+/** Pipeline worker threads of the engine (RELAIS_PIPELINE_THREADS); default: the engine's own default. */
+const PIPELINE_THREADS = process.argv.includes('--pipeline-threads') ? arg('pipeline-threads', 1) : undefined;
 const STALL_MS = arg('stall-seconds', 45) * 1000;
 const CONCURRENCY = 4;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -53,7 +57,7 @@ interface Result {
   /** Redis commands per message (all clients on the server). */
   redisPerMessage: number;
   /** CPU milliseconds per message: this Node process, the PostgreSQL server (when started here), redis-server. */
-  cpu: { node: number; postgres?: number; redis: number };
+  cpu: { node: number; nodeSystem: number; postgres?: number; redis: number };
   /** Ordered delivery: attempts that found an earlier message in the way, per message (engine only). */
   blockedPerMessage?: number;
 }
@@ -134,18 +138,20 @@ async function redisCpuSeconds(r: Redis): Promise<number> {
 
 interface Cpu {
   node: number;
+  nodeSystem: number;
   postgres?: number;
   redis: number;
 }
 async function cpuNow(r: Redis): Promise<Cpu> {
   const u = process.cpuUsage();
-  return { node: (u.user + u.system) / 1e6, postgres: postgresCpuSeconds(), redis: await redisCpuSeconds(r) };
+  return { node: (u.user + u.system) / 1e6, nodeSystem: u.system / 1e6, postgres: postgresCpuSeconds(), redis: await redisCpuSeconds(r) };
 }
 /** CPU milliseconds per message since `a`, per process. */
 async function cpuPerMessage(a: Cpu, r: Redis): Promise<Result['cpu']> {
   const b = await cpuNow(r);
   return {
     node: ((b.node - a.node) * 1000) / N,
+    nodeSystem: ((b.nodeSystem - a.nodeSystem) * 1000) / N,
     postgres: b.postgres !== undefined && a.postgres !== undefined ? ((b.postgres - a.postgres) * 1000) / N : undefined,
     redis: ((b.redis - a.redis) * 1000) / N,
   };
@@ -261,7 +267,7 @@ function countRoundTrips(db: Db): { count: () => number } {
 async function engineRun(redisUrl: string, databaseUrl: string, round: number, rowsPerFile: number): Promise<Result> {
   const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-out-'));
   const engine = await Engine.start(
-    engineConfigFromEnv({}, { channelsDir: benchChannelsDir(outbox), dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-data-')), redisUrl, databaseUrl, httpPort: 0, queuePrefix: `bench-eng-${round}-${rowsPerFile}-${process.pid}` }),
+    engineConfigFromEnv({}, { channelsDir: benchChannelsDir(outbox), dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-data-')), redisUrl, databaseUrl, httpPort: 0, queuePrefix: `bench-eng-${round}-${rowsPerFile}-${process.pid}`, pipelineThreads: PIPELINE_THREADS }),
     { logger: createLogger('error') },
   );
   const probe = redisClient(redisUrl, 'probe');
@@ -305,10 +311,17 @@ async function engineRun(redisUrl: string, databaseUrl: string, round: number, r
        from relais_message m left join relais_message p on p.id = m.parent_id where m.channel_id = 'identity-csv' and m.status = 'delivered'`,
     )).map((r) => Number(r.ms));
     if (lat.length !== N) throw new Error(`expected ${N} delivered, store has ${lat.length}: ${await diagnose()}`);
+    if (PG_STATS) {
+      const top = await engine.store.db.query<{ ms: number; calls: number; query: string }>(
+        `select total_exec_time::int as ms, calls::int, regexp_replace(left(query, 90), '\\s+', ' ', 'g') as query from pg_stat_statements
+         where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12`,
+      );
+      log(`PostgreSQL time per statement (ms per 1000 messages):\n${top.map((t) => `${((t.ms * 1000) / N).toFixed(0).padStart(6)}  ${String(t.calls).padStart(6)} calls  ${t.query}`).join('\n')}`);
+    }
     const files = fs.readdirSync(outbox).filter((f) => f.endsWith('.json')).length;
     if (files !== N) throw new Error(`expected ${N} files in the outbox, found ${files}`);
     return {
-      name: `identity channel, ${rowsPerFile === 1 ? 'one row per file' : `files of ${rowsPerFile} rows`} (PostgreSQL store, concurrency ${concurrency}, batch ${batchSize})`,
+      name: `identity channel, ${rowsPerFile === 1 ? 'one row per file' : `files of ${rowsPerFile} rows`} (PostgreSQL store, concurrency ${concurrency}, batch ${batchSize}, ${engine.config.pipelineThreads} pipeline threads)`,
       round,
       perSecond: N / seconds,
       p50: pct(lat, 50),
@@ -326,10 +339,10 @@ async function engineRun(redisUrl: string, databaseUrl: string, round: number, r
 }
 
 const fmt = (r: Result) =>
-  `| ${r.round + 1} | ${r.name} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.sqlPerMessage?.toFixed(1) ?? '–'} | ${r.redisPerMessage.toFixed(1)} | ${r.blockedPerMessage?.toFixed(2) ?? '–'} | ${r.cpu.node.toFixed(2)} / ${r.cpu.postgres?.toFixed(2) ?? '?'} / ${r.cpu.redis.toFixed(2)} |`;
+  `| ${r.round + 1} | ${r.name} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.sqlPerMessage?.toFixed(1) ?? '–'} | ${r.redisPerMessage.toFixed(1)} | ${r.blockedPerMessage?.toFixed(2) ?? '–'} | ${r.cpu.node.toFixed(2)} (kernel ${r.cpu.nodeSystem.toFixed(2)}) / ${r.cpu.postgres?.toFixed(2) ?? '?'} / ${r.cpu.redis.toFixed(2)} |`;
 
 const redis = process.env.REDIS_URL ? undefined : await startEmbeddedRedis(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-redis-')));
-const pgServer = process.env.BENCH_DATABASE_URL ? undefined : await startTestPostgres();
+const pgServer = process.env.BENCH_DATABASE_URL ? undefined : await startTestPostgres(PG_STATS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : []);
 const redisUrl = process.env.REDIS_URL ?? redis!.url;
 const serverUrl = process.env.BENCH_DATABASE_URL ?? pgServer!.url;
 const results: Result[] = [];
@@ -343,6 +356,12 @@ try {
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
+    if (PG_STATS) {
+      const c = new pg.Client({ connectionString: serverUrl.replace(/\/[^/]*$/, `/${name}`) });
+      await c.connect();
+      await c.query('create extension if not exists pg_stat_statements');
+      await c.end();
+    }
     databases.push(name);
     const u = new URL(serverUrl);
     u.pathname = `/${name}`;
@@ -374,7 +393,7 @@ try {
 
 if (results.length) {
   console.log(`\n${N} messages per run, ${ROUNDS} rounds interleaved, concurrency ${CONCURRENCY} per queue, ${os.cpus().length} cores\n`);
-  console.log('| round | run | msg/s | p50 ms | p99 ms | SQL round trips / msg | Redis commands / msg | blocked attempts / msg | CPU ms / msg: node / postgres / redis |\n|---|---|---|---|---|---|---|---|---|');
+  console.log('| round | run | msg/s | p50 ms | p99 ms | SQL round trips / msg | Redis commands / msg | blocked attempts / msg | CPU ms / msg: node (of which kernel) / postgres / redis |\n|---|---|---|---|---|---|---|---|---|');
   for (const r of results) console.log(fmt(r));
   const base = results.filter((r) => r.name.startsWith('bare'));
   for (const scenario of [`files of ${ROWS_PER_FILE} rows`, 'one row per file']) {

@@ -11,6 +11,9 @@ import type { WorkerDeps } from './deps.js';
 /** Messages waiting behind earlier ones are looked at again after 50 ms, doubling up to 2 s while nothing moves. */
 const blockedDelay = (times: number) => Math.min(2_000, 50 * 2 ** Math.min(times, 6));
 
+/** How long a finished attempt waits for others before its record is written (and the job's end for it). */
+const RECORD_LINGER_MS = 50;
+
 export interface DeliveryOutcome {
   messageId: string;
   outcome: 'sent' | 'retry' | 'held' | 'blocked' | 'skip';
@@ -40,10 +43,14 @@ export async function deliverMessages(ch: CompiledChannel, sender: Sender, desti
   const policy = retryPolicyOf(ch, destinationId);
   const outcomes: DeliveryOutcome[] = [];
   const writes: Promise<MessageStatus>[] = [];
-  const recorder = new GroupCommit<DeliveryRecord, MessageStatus>(async (records) => {
-    const statuses = await store.recordDeliveries(destinationId, records);
-    return records.map((r) => statuses.get(r.id)!);
-  });
+  // attempts finishing within a few ms of each other are recorded together (one round trip)
+  const recorder = new GroupCommit<DeliveryRecord, MessageStatus>(
+    async (records) => {
+      const statuses = await store.recordDeliveries(destinationId, records);
+      return records.map((r) => statuses.get(r.id)!);
+    },
+    { lingerMs: RECORD_LINGER_MS, maxItems: messageIds.length },
+  );
   const record = (r: DeliveryRecord, outcome: 'sent' | 'retry' | 'held', onStored?: () => void) => {
     writes.push(recorder.add(r).then((status) => {
       metrics.deliveries.inc({ channel, destination: destinationId, outcome });

@@ -21,6 +21,19 @@ describe('GroupCommit', () => {
     expect(writes).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('lingers to gather items, and writes at once when maxItems are waiting', async () => {
+    const writes: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (items) => (writes.push(items), items), { lingerMs: 20, maxItems: 3 });
+    const first = [gc.add(1), gc.add(2)];
+    await new Promise((r) => setTimeout(r, 5));
+    expect(writes).toEqual([]); // still lingering
+    expect(await Promise.all(first)).toEqual([1, 2]);
+    expect(writes).toEqual([[1, 2]]);
+    const full = [gc.add(3), gc.add(4), gc.add(5)];
+    expect(writes).toEqual([[1, 2], [3, 4, 5]]); // written without waiting
+    await Promise.all(full);
+  });
+
   it("rejects a failed write's items only, and goes on with the next ones", async () => {
     let fail = true;
     const gc = new GroupCommit<number, number>(async (items) => {

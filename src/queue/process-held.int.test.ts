@@ -15,6 +15,7 @@ import { Metrics } from '../monitor/metrics.js';
 import { replayMessage } from '../runtime/replay.js';
 import { createQueueSet, type QueueSet } from './queues.js';
 import { processMessage } from './process.worker.js';
+import { inThreadRunner } from '../engine/pipeline-runner.js';
 import type { WorkerDeps } from './deps.js';
 
 /**
@@ -51,7 +52,7 @@ describe('processing hold', () => {
     redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
     const prefix = `hold${process.pid}`;
     queues = createQueueSet(redis, prefix);
-    deps = { store, queues, metrics: new Metrics(() => queues.all()), logger: pino({ level: 'silent' }), connection: redis, prefix };
+    deps = { store, queues, metrics: new Metrics(() => queues.all()), logger: pino({ level: 'silent' }), connection: redis, prefix, pipelines: inThreadRunner };
   });
   afterAll(async () => {
     await queues?.close();

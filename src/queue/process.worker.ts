@@ -1,20 +1,12 @@
 import { Worker } from 'bullmq';
 import type { CompiledChannel } from '../engine/pipeline.js';
-import { runPipeline, splitInput } from '../engine/pipeline.js';
+import { splitInput } from '../engine/pipeline.js';
 import { error, hasErrors } from '../engine/issues.js';
-import type { ProcessingInput, ProcessingRecord, Snapshot } from '../store/message-store.js';
+import type { ProcessingInput, ProcessingRecord } from '../store/message-store.js';
 import { newMessageId } from '../store/ids.js';
 import { byJob, deliverBatchJobId, deliverJobId, messageIdsOf, processBatchJobId, processJobId, processQueueName, WORKER_LOCKS, type ProcessJob, type QueuedIds } from './queues.js';
 import { enqueueDelivery, enqueueProcess } from './enqueue.js';
 import type { WorkerDeps } from './deps.js';
-
-const JSON_TYPE = 'application/json';
-
-function snapshotOf(value: unknown, contentType?: string): Pick<Snapshot, 'content' | 'contentType'> {
-  if (Buffer.isBuffer(value)) return { content: value, contentType: contentType ?? 'application/octet-stream' };
-  if (typeof value === 'string') return { content: Buffer.from(value), contentType: contentType ?? 'text/plain' };
-  return { content: Buffer.from(JSON.stringify(value)), contentType: contentType ?? JSON_TYPE };
-}
 
 export const retryPolicyOf = (ch: CompiledChannel, destinationId: string) =>
   ch.config.route.find((d) => d.id === destinationId)?.retry ?? ch.config.retry;
@@ -32,22 +24,40 @@ export function processMessage(ch: CompiledChannel, messageId: string, deps: Wor
  * another job carries now (a replay) is left to that job.
  */
 export async function processMessages(ch: CompiledChannel, messageIds: string[], deps: WorkerDeps, jobId?: string): Promise<void> {
-  const records: ProcessingRecord[] = [];
+  const { store, metrics } = deps;
+  const channel = ch.config.id;
+  const toRun: (ProcessingInput & { raw: NonNullable<ProcessingInput['raw']> })[] = [];
   const routedBefore: string[] = [];
-  for (const input of await deps.store.processingInputs(messageIds)) {
+  for (const input of await store.processingInputs(messageIds)) {
     const msg = input.message;
     if (jobId !== undefined && (msg.job_id ?? processJobId(msg.id)) !== jobId) continue;
     if (msg.status === 'routed') routedBefore.push(msg.id); // the engine died between recording and enqueueing
     if (msg.status !== 'received') continue;
-    const record = await processOne(ch, input, deps);
-    if (record) records.push(record);
+    if (await splitOrFail(ch, input, deps)) continue;
+    toRun.push(input as (typeof toRun)[number]);
+  }
+  // the whole batch in one call (a pipeline thread, usually)
+  const outcomes = await deps.pipelines.run(ch, toRun.map((i) => ({ raw: i.raw.content, ctx: { channelId: channel, messageId: i.message.id, receivedAt: new Date(i.message.received_at) } })));
+  const records: ProcessingRecord[] = [];
+  for (const [k, input] of toRun.entries()) {
+    const o = outcomes[k]!;
+    const id = input.message.id;
+    if ('threw' in o) {
+      // a bug in a mapping or validator: keep the message, visible and replayable once fixed
+      await store.setStatus(id, 'error', [error('INTERNAL', o.threw)]);
+      metrics.processed.inc({ channel, status: 'error' });
+      deps.logger.error({ channel, messageId: id, err: o.threw }, 'pipeline threw');
+      continue;
+    }
+    for (const [stage, seconds] of Object.entries(o.timings)) metrics.stageSeconds.observe({ channel, stage }, seconds);
+    records.push({ id, status: o.status, issues: o.issues, snapshots: o.snapshots, keys: o.keys, orderingKey: o.orderingKey, deliveries: o.deliveries });
   }
   await recordAndRoute(ch, records, deps);
   await requeueDeliveries(ch, routedBefore, deps);
 }
 
-/** Splits or runs the pipeline; returns what to record, or undefined when the message was dealt with here. */
-async function processOne(ch: CompiledChannel, input: ProcessingInput, deps: WorkerDeps): Promise<ProcessingRecord | undefined> {
+/** A message without its raw bytes goes to error; a batch is split into child messages. True when dealt with here. */
+async function splitOrFail(ch: CompiledChannel, input: ProcessingInput, deps: WorkerDeps): Promise<boolean> {
   const { store, metrics } = deps;
   const channel = ch.config.id;
   const msg = input.message;
@@ -55,41 +65,16 @@ async function processOne(ch: CompiledChannel, input: ProcessingInput, deps: Wor
   if (!raw) {
     await store.setStatus(msg.id, 'error', [error('INTERNAL', 'the raw snapshot of this message is missing from the store')]);
     metrics.processed.inc({ channel, status: 'error' });
-    return undefined;
+    return true;
   }
   const split = msg.parent_id === null ? splitInput(ch, raw.content) : undefined;
   // a batch of one part (a one-row file) is processed as itself, without a child message
-  if (split && (hasErrors(split.issues) || split.parts.length !== 1)) {
-    if (!hasErrors(split.issues)) await storeParts(ch, msg.id, msg.source_ref, raw.contentType, split.parts, deps);
-    const status = hasErrors(split.issues) ? 'rejected' : 'split';
-    await store.setStatus(msg.id, status, split.issues);
-    metrics.processed.inc({ channel, status });
-    return undefined;
-  }
-  let result;
-  try {
-    result = await runPipeline(ch, raw.content, { channelId: channel, messageId: msg.id, receivedAt: new Date(msg.received_at) });
-  } catch (e) {
-    // a bug in a mapping or validator: keep the message, visible and replayable once fixed
-    await store.setStatus(msg.id, 'error', [error('INTERNAL', `${(e as Error).name}: ${(e as Error).message}`)]);
-    metrics.processed.inc({ channel, status: 'error' });
-    deps.logger.error({ channel, messageId: msg.id, err: (e as Error).message }, 'pipeline threw');
-    return undefined;
-  }
-  for (const [stage, seconds] of Object.entries(result.timings)) metrics.stageSeconds.observe({ channel, stage }, seconds);
-  const snapshots: ProcessingRecord['snapshots'] = [];
-  if (result.parsed !== undefined) snapshots.push({ stage: 'parsed', ...snapshotOf(result.parsed) });
-  if (result.mapped) snapshots.push({ stage: 'mapped', ...snapshotOf(result.mapped.content, result.mapped.contentType) });
-  for (const o of result.outputs) snapshots.push({ stage: 'encoded', destinationId: o.destinationId, ...o.encoded });
-  return {
-    id: msg.id,
-    status: result.status,
-    issues: result.issues,
-    snapshots,
-    keys: result.keys,
-    orderingKey: result.orderingKey,
-    deliveries: result.outputs.map((o) => o.destinationId),
-  };
+  if (!split || (!hasErrors(split.issues) && split.parts.length === 1)) return false;
+  if (!hasErrors(split.issues)) await storeParts(ch, msg.id, msg.source_ref, raw.contentType, split.parts, deps);
+  const status = hasErrors(split.issues) ? 'rejected' : 'split';
+  await store.setStatus(msg.id, status, split.issues);
+  metrics.processed.inc({ channel, status });
+  return true;
 }
 
 /** Stores a batch's parts as child messages in one write, carried by jobs of `queue.batchSize` parts, and enqueues them. */

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +14,10 @@ export const engineConfigSchema = z.object({
   queuePrefix: z.string().default('relais'),
   sweepIntervalMs: z.coerce.number().int().min(1000).default(30_000),
   retentionIntervalMs: z.coerce.number().int().min(1000).default(3_600_000),
+  pipelineThreads: z.coerce
+    .number().int().min(0).max(64)
+    .default(Math.min(4, Math.max(1, os.availableParallelism() - 1)))
+    .describe('worker threads running parse → map → validate → route; 0: in the main thread'),
 });
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 
@@ -26,6 +31,7 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
     httpPort: env.RELAIS_HTTP_PORT,
     adminToken: env.RELAIS_ADMIN_TOKEN || undefined,
     queuePrefix: env.RELAIS_QUEUE_PREFIX,
+    pipelineThreads: env.RELAIS_PIPELINE_THREADS || undefined,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   });
   return { ...c, channelsDir: path.resolve(c.channelsDir), dataDir: path.resolve(c.dataDir) };

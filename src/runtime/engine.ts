@@ -7,7 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import type { RawMessage, ReceiveResult, RunningSource, Sender, SourceContext } from '../engine/define.js';
 import { formatIssue, hasErrors } from '../engine/issues.js';
 import { loadChannels } from '../engine/channel-loader.js';
-import { checkInput, compileChannel, type CompiledChannel } from '../engine/pipeline.js';
+import { compileChannel, type CompiledChannel } from '../engine/pipeline.js';
+import { inThreadRunner, type PipelineRunner } from '../engine/pipeline-runner.js';
+import { PipelineThreads } from '../engine/pipeline-threads.js';
 import { registry as defaultRegistry, sourceOf, type Registry } from '../engine/registry.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.js';
 import { openDb } from '../store/db.js';
@@ -47,6 +49,7 @@ export class Engine {
     readonly queues: QueueSet,
     readonly metrics: Metrics,
     readonly channels: CompiledChannel[],
+    readonly pipelines: PipelineRunner,
   ) {}
 
   static async start(config: EngineConfig, opts: { logger?: Logger; registry?: Registry } = {}): Promise<Engine> {
@@ -56,6 +59,8 @@ export class Engine {
     for (const i of loaded.issues) logger[i.severity === 'error' ? 'error' : 'warn']({ code: i.code, path: i.path }, i.message);
     if (hasErrors(loaded.issues)) throw new Error(`channel files have errors:\n${loaded.issues.map(formatIssue).join('\n')}`);
     fs.mkdirSync(config.dataDir, { recursive: true });
+    // worker threads compile channels with the built-in registry; a custom one (tests, embedding) keeps them here
+    const pipelines = config.pipelineThreads > 0 && reg === defaultRegistry ? await PipelineThreads.start(config.channelsDir, config.pipelineThreads, logger) : inThreadRunner;
 
     let redisChild: EmbeddedRedis | undefined;
     let redisUrl = config.redisUrl;
@@ -70,7 +75,7 @@ export class Engine {
     const queues = createQueueSet(redis, config.queuePrefix);
     const metrics = new Metrics(() => queues.all());
     const channels = await Promise.all(loaded.channels.filter((c) => c.config.enabled).map((c) => compileChannel(c, reg)));
-    const engine = new Engine(config, logger, store, queues, metrics, channels);
+    const engine = new Engine(config, logger, store, queues, metrics, channels, pipelines);
     engine.redisChild = redisChild;
     engine.redis = redis;
     engine.locks = new RedisLocks(redis, `${config.queuePrefix}:lock`, logger);
@@ -84,7 +89,7 @@ export class Engine {
   }
 
   private deps(): WorkerDeps {
-    return { store: this.store, queues: this.queues, metrics: this.metrics, logger: this.logger, connection: this.redis!, prefix: this.config.queuePrefix };
+    return { store: this.store, queues: this.queues, metrics: this.metrics, logger: this.logger, connection: this.redis!, prefix: this.config.queuePrefix, pipelines: this.pipelines };
   }
 
   readonly replayTarget: ReplayTarget = {
@@ -133,7 +138,7 @@ export class Engine {
         this.metrics.received.inc({ channel: channelId, outcome: 'rejected' });
         return { messageId: r.id, duplicate: r.duplicate, ...(r.duplicate ? { sameContent: r.sameContent } : {}) };
       },
-      check: (raw) => checkInput(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
+      check: (raw) => this.pipelines.check(ch, raw.content, { channelId, messageId: 'check', receivedAt: new Date() }),
       lock: (name, ttlMs) => this.locks!.acquire(name, ttlMs),
       messageStatus: async (id) => {
         const m = await this.store.get(id);
@@ -199,6 +204,7 @@ export class Engine {
       for (const t of this.timers) clearInterval(t);
       await Promise.allSettled(this.sources.map((s) => s.stop()));
       await Promise.allSettled(this.workers.map((w) => w.close()));
+      await this.pipelines.close();
       await this.queues.close();
       await Promise.allSettled(this.senders.map((s) => s.close()));
       await this.http?.close();
