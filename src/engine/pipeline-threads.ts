@@ -81,7 +81,6 @@ class PipelineThread {
       fail(e);
     });
     w.on('exit', (code) => fail(new Error(`pipeline thread exited with code ${code}`)));
-    w.unref();
     this.worker = w;
     return w;
   }
