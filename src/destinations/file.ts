@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { constants } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineDestination } from '../engine/define.js';
@@ -7,6 +8,8 @@ const options = z.object({
   path: z.string().describe('output folder, relative to the channel file'),
   extension: z.string().regex(/^[a-z0-9]{1,8}$/).optional().describe('file extension; default from the content type'),
 });
+
+const DURABLE_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC;
 
 const EXT: Record<string, string> = { 'application/fhir+json': 'json', 'application/json': 'json', 'application/xml': 'xml', 'text/xml': 'xml', 'application/hl7-v2': 'hl7', 'text/csv': 'csv' };
 
@@ -29,13 +32,8 @@ export const fileDestination = defineDestination({
         const ext = o.extension ?? EXT[encoded.contentType.split(';')[0]!] ?? 'bin';
         const target = path.join(dir, `${meta.messageId}.${ext}`);
         const tmp = `${target}.${process.pid}.tmp`;
-        const fh = await fs.open(tmp, 'w');
-        try {
-          await fh.writeFile(encoded.content);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+        // O_DSYNC: the write returns once the data is on disk (one system call fewer than write + fsync)
+        await fs.writeFile(tmp, encoded.content, { flag: DURABLE_WRITE });
         await fs.rename(tmp, target);
         return { detail: path.basename(target) };
       },
