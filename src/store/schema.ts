@@ -76,26 +76,36 @@ create table if not exists relais_event (
 );
 create index if not exists relais_event_message on relais_event (message_id, id);
 
--- Delivery attempts to one destination, for several messages, in one round trip. The message rows are locked first
--- (in id order, so that two batches never wait on each other); each later statement of a volatile function takes a
--- fresh snapshot, so a destination finishing at the same moment is counted with its new status.
+-- Delivery attempts to one destination, for several messages, in one round trip. One message after the other, with
+-- statements of scalar parameters: their plans are cached (statements over unnested arrays are planned again at every
+-- call, which costs more than they save for the one or few messages of most calls). Callers pass the messages in id
+-- order, so that two calls lock shared messages in the same order and never wait on each other. Each message row is
+-- locked before its status is computed; each statement of a volatile function takes a fresh snapshot, so a
+-- destination finishing at the same moment is counted with its new status.
 drop function if exists relais_record_delivery(text, text, text, integer, text, text, text, jsonb);
 create or replace function relais_record_deliveries(p_ids text[], p_destination text, p_statuses text[], p_attempts integer[],
   p_errors text[], p_details text[], p_events text[], p_event_details text[], p_job_ids text[])
   returns table (r_id text, r_status text) language plpgsql volatile as $fn$
+declare
+  i integer;
+  v_id text;
 begin
-  perform 1 from relais_message where id = any(p_ids) order by id for update;
-  update relais_delivery d set status = u.status, attempts = u.attempts, last_error = u.error,
-    detail = coalesce(u.detail, d.detail), job_id = coalesce(u.job_id, d.job_id), updated_at = now()
-    from unnest(p_ids, p_statuses, p_attempts, p_errors, p_details, p_job_ids) as u(id, status, attempts, error, detail, job_id)
-    where d.message_id = u.id and d.destination_id = p_destination;
-  insert into relais_event (message_id, status, destination_id, detail)
-    select u.id, u.event, p_destination, u.detail::jsonb from unnest(p_ids, p_events, p_event_details) with ordinality as u(id, event, detail, n) order by u.n;
-  return query update relais_message m set updated_at = now(), status = case
-      when exists (select 1 from relais_delivery x where x.message_id = m.id and x.status = 'held') then 'held'
-      when exists (select 1 from relais_delivery x where x.message_id = m.id and x.status = 'pending') then 'routed'
-      else 'delivered' end
-    where m.id = any(p_ids) returning m.id, m.status;
+  for i in 1 .. coalesce(array_length(p_ids, 1), 0) loop
+    v_id := p_ids[i];
+    perform 1 from relais_message where relais_message.id = v_id for update;
+    update relais_delivery set status = p_statuses[i], attempts = p_attempts[i], last_error = p_errors[i],
+      detail = coalesce(p_details[i], detail), job_id = coalesce(p_job_ids[i], job_id), updated_at = now()
+      where message_id = v_id and destination_id = p_destination;
+    insert into relais_event (message_id, status, destination_id, detail) values (v_id, p_events[i], p_destination, p_event_details[i]::jsonb);
+    update relais_message m set updated_at = now(), status = case
+        when exists (select 1 from relais_delivery x where x.message_id = v_id and x.status = 'held') then 'held'
+        when exists (select 1 from relais_delivery x where x.message_id = v_id and x.status = 'pending') then 'routed'
+        else 'delivered' end
+      where m.id = v_id returning m.id, m.status into r_id, r_status;
+    if found then
+      return next;
+    end if;
+  end loop;
 end
 $fn$;
 `;
