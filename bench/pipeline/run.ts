@@ -12,6 +12,7 @@
  *   npx tsx bench/pipeline/run.ts [--messages 1000] [--rounds 2] [--warmup 1] [--rows-per-file 100]
  *     [--one-row-files 0] [--pipeline-threads N] [--pg-stats] [--stall-seconds 45]
  * Uses REDIS_URL / BENCH_DATABASE_URL when set, otherwise starts redis-server and a PostgreSQL 15 cluster itself.
+ * BENCH_OUTBOX_ROOT puts the file destination's folder elsewhere (e.g. /dev/shm, to take the disk's journal out).
  *
  * Each round's figures are printed as soon as it ends. A round that makes no progress for --stall-seconds fails with
  * a dump of the store and queue state instead of waiting forever, and every teardown step is bounded, so the bench
@@ -270,7 +271,7 @@ function countRoundTrips(db: Db): { count: () => number } {
  * process every 5 ms); latency is read from the store afterwards: delivery recorded − file received.
  */
 async function engineRun(redisUrl: string, databaseUrl: string, round: number, rowsPerFile: number): Promise<Result> {
-  const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-out-'));
+  const outbox = fs.mkdtempSync(path.join(process.env.BENCH_OUTBOX_ROOT ?? os.tmpdir(), 'relais-bench-out-'));
   const engine = await Engine.start(
     engineConfigFromEnv({}, { channelsDir: benchChannelsDir(outbox), dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-data-')), redisUrl, databaseUrl, httpPort: 0, queuePrefix: `bench-eng-${round}-${rowsPerFile}-${process.pid}`, pipelineThreads: PIPELINE_THREADS }),
     { logger: createLogger('error') },
