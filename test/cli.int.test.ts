@@ -50,3 +50,11 @@ it('messages and replay work on the store while no engine runs (PGlite)', () => 
   expect(rep.status).toBe(1);
   expect(rep.stderr).toContain('no message nope');
 });
+
+it('start exits 1 with the reason when the store cannot be opened (nothing left running)', () => {
+  const data = tmpDir('startfail');
+  const r = relais(['start'], { DATABASE_URL: 'postgres://relais@127.0.0.1:1/nope', RELAIS_DATA_DIR: data, RELAIS_HTTP_PORT: '0', FR_CORE_DIR: path.resolve(repoRoot, '../shared/fhir/fr-core-2.0.0') });
+  expect(r.error).toBeUndefined(); // not killed by the timeout: the process ended by itself
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(/ECONNREFUSED/);
+});

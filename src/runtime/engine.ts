@@ -62,25 +62,37 @@ export class Engine {
     // worker threads compile channels with the built-in registry; a custom one (tests, embedding) keeps them here
     const pipelines = config.pipelineThreads > 0 && reg === defaultRegistry ? await PipelineThreads.start(config.channelsDir, config.pipelineThreads, logger) : inThreadRunner;
 
-    let redisChild: EmbeddedRedis | undefined;
+    // what is open so far is closed again if a later step fails, so that a failed start never leaves the process hanging
+    const opened: (() => Promise<unknown>)[] = [() => pipelines.close()];
+    let engine: Engine;
     let redisUrl = config.redisUrl;
-    if (!redisUrl) {
-      redisChild = await startEmbeddedRedis(path.join(config.dataDir, 'redis'));
-      redisUrl = redisChild.url;
-      logger.info({ port: redisChild.port }, 'started embedded redis-server (AOF, noeviction)');
-    }
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const store = await MessageStore.open(await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-    logger.info({ store: store.db.kind }, 'message store open');
-    const queues = createQueueSet(redis, config.queuePrefix);
-    const metrics = new Metrics(() => queues.all());
-    const channels = await Promise.all(loaded.channels.filter((c) => c.config.enabled).map((c) => compileChannel(c, reg)));
-    const engine = new Engine(config, logger, store, queues, metrics, channels, pipelines);
-    engine.redisChild = redisChild;
-    engine.redis = redis;
-    engine.locks = new RedisLocks(redis, `${config.queuePrefix}:lock`, logger);
     try {
-      await engine.run(reg, redisUrl);
+      let redisChild: EmbeddedRedis | undefined;
+      if (!redisUrl) {
+        const child = (redisChild = await startEmbeddedRedis(path.join(config.dataDir, 'redis')));
+        opened.push(() => child.stop());
+        redisUrl = redisChild.url;
+        logger.info({ port: redisChild.port }, 'started embedded redis-server (AOF, noeviction)');
+      }
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      opened.push(async () => redis.disconnect());
+      const store = await MessageStore.open(await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+      opened.push(() => store.close());
+      logger.info({ store: store.db.kind }, 'message store open');
+      const queues = createQueueSet(redis, config.queuePrefix);
+      opened.push(() => queues.close());
+      const metrics = new Metrics(() => queues.all());
+      const channels = await Promise.all(loaded.channels.filter((c) => c.config.enabled).map((c) => compileChannel(c, reg)));
+      engine = new Engine(config, logger, store, queues, metrics, channels, pipelines);
+      engine.redisChild = redisChild;
+      engine.redis = redis;
+      engine.locks = new RedisLocks(redis, `${config.queuePrefix}:lock`, logger);
+    } catch (e) {
+      for (const close of opened.reverse()) await close().catch(() => undefined);
+      throw e;
+    }
+    try {
+      await engine.run(reg, redisUrl!);
     } catch (e) {
       await engine.stop();
       throw e;
