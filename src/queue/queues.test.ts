@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './queues.js';
+import { backoffDelay, byJob, deliverBatchJobId, deliverJobId, messageIdsOf, processBatchJobId, processJobId } from './queues.js';
 
 describe('backoffDelay', () => {
   const policy = { initialDelayMs: 1000, maxDelayMs: 300_000 };
@@ -12,5 +12,24 @@ describe('backoffDelay', () => {
   it('is capped by maxDelayMs', () => {
     expect(backoffDelay(30, policy, () => 1)).toBe(300_000);
     expect(backoffDelay(30, policy, () => 0)).toBe(150_000);
+  });
+});
+
+describe('job ids', () => {
+  it('names a batch after its first message, and a single message after itself', () => {
+    expect(processBatchJobId(['a'])).toBe(processJobId('a'));
+    expect(processBatchJobId(['a', 'b'])).toBe('pb-a');
+    expect(deliverBatchJobId(['a'], 'out')).toBe(deliverJobId('a', 'out'));
+    expect(deliverBatchJobId(['a', 'b'], 'out')).toBe('db-a-out');
+  });
+  it('groups messages by the job the store names, in order; null is their own job', () => {
+    expect(byJob([{ id: 'a', jobId: 'pb-a' }, { id: 'x', jobId: null }, { id: 'b', jobId: 'pb-a' }], processJobId)).toEqual([
+      { jobId: 'pb-a', messageIds: ['a', 'b'] },
+      { jobId: 'p-x', messageIds: ['x'] },
+    ]);
+  });
+  it('reads the job data written before batches', () => {
+    expect(messageIdsOf({ messageId: 'a' })).toEqual(['a']);
+    expect(messageIdsOf({ messageIds: ['a', 'b'] })).toEqual(['a', 'b']);
   });
 });
