@@ -52,11 +52,14 @@ export async function deliverMessages(ch: CompiledChannel, sender: Sender, desti
     { lingerMs: RECORD_LINGER_MS, maxItems: messageIds.length },
   );
   const record = (r: DeliveryRecord, outcome: 'sent' | 'retry' | 'held', onStored?: () => void) => {
-    writes.push(recorder.add(r).then((status) => {
+    const written = recorder.add(r).then((status) => {
       metrics.deliveries.inc({ channel, destination: destinationId, outcome });
       onStored?.();
       return status;
-    }));
+    });
+    // a failed write fails the job below, once every lane is done; until then it must not count as unhandled
+    written.catch(() => undefined);
+    writes.push(written);
   };
   const now = Date.now();
 
