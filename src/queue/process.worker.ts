@@ -86,8 +86,12 @@ async function storeParts(ch: CompiledChannel, parentId: string, parentRef: stri
     const jobId = processBatchJobId(chunk.map((p) => p.id));
     for (const p of chunk) p.jobId = jobId;
   }
-  const waiting = await deps.store.receiveParts(ch.config.id, parentId, contentType, toStore);
-  await enqueueProcess(deps.queues, ch.config.id, byJob(waiting, processJobId));
+  // about a thousand parts per statement, whole jobs each: a regional export of 500,000 rows is not one statement
+  const perStatement = size * Math.max(1, Math.floor(1000 / size));
+  for (let i = 0; i < toStore.length; i += perStatement) {
+    const waiting = await deps.store.receiveParts(ch.config.id, parentId, contentType, toStore.slice(i, i + perStatement));
+    await enqueueProcess(deps.queues, ch.config.id, byJob(waiting, processJobId));
+  }
 }
 
 /** One write for the batch's outcomes, then one delivery job per destination for the messages routed. */
