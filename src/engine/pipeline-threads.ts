@@ -51,7 +51,13 @@ class PipelineThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ ...req, id }, transfer);
+      try {
+        w.postMessage({ ...req, id }, transfer);
+      } catch (e) {
+        // a value that cannot cross to the thread: this request fails, the thread goes on
+        this.pending.delete(id);
+        reject(e as Error);
+      }
     });
   }
 
