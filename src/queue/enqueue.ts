@@ -1,11 +1,31 @@
 import type { QueueSet, QueuedIds } from './queues.js';
-import { deliverJobOptions, PROCESS_JOB } from './queues.js';
+import { byJob, deliverJobId, deliverJobOptions, PROCESS_JOB } from './queues.js';
 import type { RetryPolicy } from '../engine/channel-schema.js';
+import type { DeliveryRow } from '../store/message-store.js';
 
 /** Enqueues processing jobs; a job whose id exists already is left as it is (see `processJobId`). */
 export async function enqueueProcess(queues: QueueSet, channelId: string, jobs: QueuedIds[]): Promise<void> {
   if (!jobs.length) return;
   await queues.process(channelId).addBulk(jobs.map((j) => ({ name: 'process', data: { messageIds: j.messageIds }, opts: { ...PROCESS_JOB, jobId: j.jobId } })));
+}
+
+/**
+ * Re-adds, destination by destination, the jobs the store names for pending deliveries (a job that exists is left as
+ * it is): the sweep's work for a channel, and the process worker's for messages routed before the engine died.
+ */
+export async function enqueuePendingDeliveries(
+  queues: QueueSet,
+  channelId: string,
+  pending: Pick<DeliveryRow, 'message_id' | 'destination_id' | 'job_id'>[],
+  policyOf: (destinationId: string) => RetryPolicy,
+): Promise<void> {
+  const byDestination = new Map<string, { id: string; jobId: string | null }[]>();
+  for (const d of pending) {
+    const items = byDestination.get(d.destination_id);
+    if (items) items.push({ id: d.message_id, jobId: d.job_id });
+    else byDestination.set(d.destination_id, [{ id: d.message_id, jobId: d.job_id }]);
+  }
+  for (const [dest, items] of byDestination) await enqueueDelivery(queues, channelId, dest, byJob(items, (id) => deliverJobId(id, dest)), policyOf(dest));
 }
 
 /** Enqueues delivery jobs to one destination; a job whose id exists already is left as it is. */

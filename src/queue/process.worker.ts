@@ -4,8 +4,8 @@ import { splitInput } from '../engine/pipeline.js';
 import { error, hasErrors } from '../engine/issues.js';
 import type { ProcessingInput, ProcessingRecord } from '../store/message-store.js';
 import { newMessageId } from '../store/ids.js';
-import { byJob, deliverBatchJobId, deliverJobId, messageIdsOf, processBatchJobId, processJobId, processQueueName, WORKER_LOCKS, type ProcessJob, type QueuedIds } from './queues.js';
-import { enqueueDelivery, enqueueProcess } from './enqueue.js';
+import { byJob, deliverBatchJobId, messageIdsOf, processBatchJobId, processJobId, processQueueName, WORKER_LOCKS, type ProcessJob } from './queues.js';
+import { enqueueDelivery, enqueuePendingDeliveries, enqueueProcess } from './enqueue.js';
 import type { WorkerDeps } from './deps.js';
 
 export const retryPolicyOf = (ch: CompiledChannel, destinationId: string) =>
@@ -99,7 +99,13 @@ async function recordAndRoute(ch: CompiledChannel, records: ProcessingRecord[], 
   if (!records.length) return;
   const channel = ch.config.id;
   const byDestination = new Map<string, string[]>();
-  for (const r of records) for (const d of r.deliveries ?? []) byDestination.set(d, [...(byDestination.get(d) ?? []), r.id]);
+  for (const r of records) {
+    for (const d of r.deliveries ?? []) {
+      const ids = byDestination.get(d);
+      if (ids) ids.push(r.id);
+      else byDestination.set(d, [r.id]);
+    }
+  }
   const deliveryJobs = Object.fromEntries([...byDestination].map(([d, ids]) => [d, deliverBatchJobId(ids, d)]));
   const recorded = await deps.store.recordProcessingMany(records.map((r) => ({ ...r, deliveryJobs })));
   for (const r of records) if (recorded.has(r.id)) deps.metrics.processed.inc({ channel, status: r.status });
@@ -111,16 +117,9 @@ async function recordAndRoute(ch: CompiledChannel, records: ProcessingRecord[], 
 
 /** Re-adds the jobs the store names for the pending deliveries of messages already routed (a no-op while they exist). */
 async function requeueDeliveries(ch: CompiledChannel, messageIds: string[], deps: WorkerDeps): Promise<void> {
-  const pending = new Map<string, { id: string; jobId: string | null }[]>();
-  for (const id of messageIds) {
-    for (const d of await deps.store.deliveries(id)) {
-      if (d.status === 'pending') pending.set(d.destination_id, [...(pending.get(d.destination_id) ?? []), { id, jobId: d.job_id }]);
-    }
-  }
-  for (const [d, items] of pending) {
-    const jobs: QueuedIds[] = byJob(items, (id) => deliverJobId(id, d));
-    await enqueueDelivery(deps.queues, ch.config.id, d, jobs, retryPolicyOf(ch, d));
-  }
+  const pending = [];
+  for (const id of messageIds) pending.push(...(await deps.store.deliveries(id)).filter((d) => d.status === 'pending'));
+  await enqueuePendingDeliveries(deps.queues, ch.config.id, pending, (dest) => retryPolicyOf(ch, dest));
 }
 
 export function startProcessWorker(ch: CompiledChannel, deps: WorkerDeps): Worker<ProcessJob> {

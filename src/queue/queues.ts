@@ -44,7 +44,9 @@ export function byJob(items: { id: string; jobId: string | null }[], ownJob: (id
   const jobs = new Map<string, string[]>();
   for (const it of items) {
     const jobId = it.jobId ?? ownJob(it.id);
-    jobs.set(jobId, [...(jobs.get(jobId) ?? []), it.id]);
+    const ids = jobs.get(jobId);
+    if (ids) ids.push(it.id);
+    else jobs.set(jobId, [it.id]);
   }
   return [...jobs].map(([jobId, messageIds]) => ({ jobId, messageIds }));
 }

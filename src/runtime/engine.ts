@@ -15,7 +15,7 @@ import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.
 import { openDb } from '../store/db.js';
 import { MessageStore } from '../store/message-store.js';
 import { byJob, createQueueSet, deliverJobId, processJobId, type QueueSet } from '../queue/queues.js';
-import { enqueueDelivery, enqueueProcess } from '../queue/enqueue.js';
+import { enqueueDelivery, enqueuePendingDeliveries, enqueueProcess } from '../queue/enqueue.js';
 import { retryPolicyOf, startProcessWorker } from '../queue/process.worker.js';
 import { startDeliverWorker } from '../queue/deliver.worker.js';
 import { RedisLocks } from '../queue/redis-lock.js';
@@ -177,11 +177,7 @@ export class Engine {
     for (const ch of this.channels) {
       const waiting = await this.store.waitingForProcessing(ch.config.id);
       await enqueueProcess(this.queues, ch.config.id, byJob(waiting.map((w) => ({ id: w.id, jobId: w.job_id })), processJobId));
-      const pending = new Map<string, { id: string; jobId: string | null }[]>();
-      for (const d of await this.store.pendingDeliveries(ch.config.id)) pending.set(d.destination_id, [...(pending.get(d.destination_id) ?? []), { id: d.message_id, jobId: d.job_id }]);
-      for (const [dest, items] of pending) {
-        await enqueueDelivery(this.queues, ch.config.id, dest, byJob(items, (id) => deliverJobId(id, dest)), retryPolicyOf(ch, dest));
-      }
+      await enqueuePendingDeliveries(this.queues, ch.config.id, await this.store.pendingDeliveries(ch.config.id), (dest) => retryPolicyOf(ch, dest));
     }
   }
 
