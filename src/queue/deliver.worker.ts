@@ -68,13 +68,10 @@ export async function deliverMessages(ch: CompiledChannel, sender: Sender, desti
     const messageId = input.messageId;
     const { delivery, message: msg } = input;
     const done = (outcome: DeliveryOutcome['outcome'], notBefore?: number) => outcomes.push({ messageId, outcome, ...(notBefore ? { notBefore } : {}) });
-    if (run.jobId !== undefined && (delivery.job_id ?? deliverJobId(messageId, destinationId)) !== run.jobId) {
+    const carriedElsewhere = run.jobId !== undefined && (delivery.job_id ?? deliverJobId(messageId, destinationId)) !== run.jobId;
+    if (carriedElsewhere || delivery.status !== 'pending') {
       done('skip');
-      return delivery.status === 'sent';
-    }
-    if (delivery.status !== 'pending') {
-      done('skip');
-      return delivery.status === 'sent';
+      return delivery.status === 'sent'; // one still pending or held elsewhere keeps its key waiting
     }
     const age = Date.now() - new Date(msg.received_at).getTime();
     const hold = (reason: string, attempts = delivery.attempts) => {

@@ -12,19 +12,16 @@ export async function runLanes<T>(lanes: T[][], limit: number, run: (lane: T[]) 
 
 /** Groups items into lanes by key (an undefined key: a lane of its own), keeping their order. */
 export function lanesBy<T>(items: T[], keyOf: (item: T) => string | undefined): T[][] {
-  const lanes = new Map<string, T[]>();
-  const own: T[][] = [];
+  const lanes: T[][] = [];
+  const byKey = new Map<string, T[]>();
   for (const it of items) {
     const key = keyOf(it);
-    if (key === undefined) {
-      const lane = [it];
-      own.push(lane);
-      lanes.set(`\u0000${own.length}`, lane);
-    } else {
-      const lane = lanes.get(key);
-      if (lane) lane.push(it);
-      else lanes.set(key, [it]);
+    const lane = key === undefined ? undefined : byKey.get(key);
+    if (lane) lane.push(it);
+    else {
+      lanes.push([it]);
+      if (key !== undefined) byKey.set(key, lanes.at(-1)!);
     }
   }
-  return [...lanes.values()];
+  return lanes;
 }
