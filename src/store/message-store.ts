@@ -70,7 +70,7 @@ export interface DeliveryInput {
   messageId: string;
   delivery: Pick<DeliveryRow, 'status' | 'attempts' | 'job_id'>;
   message: Pick<MessageRow, 'seq' | 'ordering_key' | 'received_at'>;
-  /** Ordered channels only: the earlier message in the way of this one (see `blockedBy`), outside its batch. */
+  /** Ordered channels only: the earlier message in the way of this one (see `deliveryInputs`), outside its batch. */
   blocker?: string;
   encoded?: Snapshot;
 }
@@ -228,9 +228,11 @@ export class MessageStore {
   }
 
   /**
-   * Several deliveries to one destination with their messages, the blocking message when `ordered` (same rule as
-   * `blockedBy`, leaving out the messages of this batch: the worker keeps their order itself) and the encoded
+   * Several deliveries to one destination with their messages, the blocking message when `ordered`, and the encoded
    * outputs, in receive order, in one round trip (the deliver worker's read). Missing deliveries are left out.
+   * Blocking (ordered delivery): an earlier message (by receive order) is in the way while it awaits processing (its
+   * key is not known yet), or while it has the same ordering key and this destination pending or held. Messages of
+   * this batch are left out: the worker keeps their order itself.
    */
   async deliveryInputs(ids: string[], destinationId: string, ordered: boolean): Promise<DeliveryInput[]> {
     const blocker = ordered
@@ -435,24 +437,6 @@ export class MessageStore {
        where m.channel_id = $1 and d.status = 'pending' order by m.seq limit $2`,
       [channelId, limit],
     );
-  }
-
-  /**
-   * Ordered delivery: is an earlier message (by receive order) still in the way of this one for this destination?
-   * Yes while an earlier message of the channel awaits processing (its key is not known yet), or an earlier message
-   * with the same ordering key has this destination pending or held. Returns the blocking message id.
-   */
-  async blockedBy(channelId: string, seq: string, orderingKey: string, destinationId: string): Promise<string | undefined> {
-    const r = await this.db.query<{ id: string }>(
-      `(select m.id from relais_message m where m.channel_id = $1 and m.status = 'received' and m.seq < $2 order by m.seq limit 1)
-       union all
-       (select m.id from relais_message m join relais_delivery d on d.message_id = m.id
-         where m.channel_id = $1 and m.ordering_key = $3 and m.seq < $2 and d.destination_id = $4 and d.status in ('pending', 'held')
-         order by m.seq limit 1)
-       limit 1`,
-      [channelId, seq, orderingKey, destinationId],
-    );
-    return r[0]?.id;
   }
 
   /** Searches by channel, status, business key, source message id and time; newest first. */
