@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Relais needs on a fresh machine that has only Node and npm:
-#   - npm packages (npm ci, when node_modules is missing or older than package-lock.json)
+#   - npm packages (npm ci, when node_modules is missing or older than package-lock.json; its postinstall speeds up
+#     medplum's validator, see scripts/medplum-validator-speed-up.mjs)
 #   - Debian packages: redis-server (engine + tests), openssl (demo and TLS test certificates), postgresql-15 (tests), openssh-server (SFTP tests),
 #     libxml2-utils (xmllint, benchmark baseline). Installed with apt-get when running as root; otherwise a clear
 #     message says what to install.
@@ -14,6 +15,9 @@ runtime_only=false
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+else
+  # npm ci runs it as postinstall; a node_modules installed before it existed gets it here (idempotent, quiet when done)
+  node scripts/medplum-validator-speed-up.mjs >/dev/null
 fi
 
 missing=()

@@ -1,5 +1,7 @@
-import { getAllDataTypes, OperationOutcomeError, parseStructureDefinition, validateResource, validateTypedValue } from '@medplum/core';
+import * as medplum from '@medplum/core';
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+
+type MedplumValidation = Pick<typeof medplum, 'getAllDataTypes' | 'OperationOutcomeError' | 'parseStructureDefinition' | 'validateResource' | 'validateTypedValue'>;
 
 /**
  * Validates resources against profiles, parsing each profile once.
@@ -10,18 +12,23 @@ import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medp
  * name of its own (`profile:<url>`, which no FHIR type can collide with) and the resource is validated as a value of
  * that type. Nested values (a contained Patient, a HumanName) keep their base types, as with medplum's own call.
  * `profile-validator.test.ts` checks that both ways give the same issues on valid and broken resources.
+ *
+ * `core`: the @medplum/core instance to validate with (the tests and bench/validator pass the original copy that
+ * scripts/medplum-validator-speed-up.mjs keeps, to compare it with the sped-up one).
  */
 export class ProfileValidator {
   private readonly registered = new Set<string>();
 
+  constructor(private readonly core: MedplumValidation = medplum) {}
+
   /** Issues as medplum reports them; errors are returned, not thrown. */
   validate(resource: Resource, profile?: StructureDefinition): OperationOutcomeIssue[] {
     try {
-      if (!profile) return validateResource(resource);
-      if (profile.type !== resource.resourceType || !profile.url) return validateResource(resource, { profile });
-      return validateTypedValue({ type: this.typeFor(profile), value: resource });
+      if (!profile) return this.core.validateResource(resource);
+      if (profile.type !== resource.resourceType || !profile.url) return this.core.validateResource(resource, { profile });
+      return this.core.validateTypedValue({ type: this.typeFor(profile), value: resource });
     } catch (e) {
-      if (e instanceof OperationOutcomeError) return e.outcome.issue ?? [];
+      if (e instanceof this.core.OperationOutcomeError) return e.outcome.issue ?? [];
       throw e;
     }
   }
@@ -29,7 +36,7 @@ export class ProfileValidator {
   private typeFor(profile: StructureDefinition & { url: string }): string {
     const name = `profile:${profile.url}`;
     if (!this.registered.has(name)) {
-      getAllDataTypes()[name] = parseStructureDefinition(profile);
+      this.core.getAllDataTypes()[name] = this.core.parseStructureDefinition(profile);
       this.registered.add(name);
     }
     return name;
