@@ -324,6 +324,9 @@ async function engineRun(redisUrl: string, databaseUrl: string, round: number, r
       );
       log(`PostgreSQL time per statement (ms per 1000 messages):\n${top.map((t) => `${((t.ms * 1000) / N).toFixed(0).padStart(6)}  ${String(t.calls).padStart(6)} calls  ${t.query}`).join('\n')}`);
     }
+    // each stage's mean time per row inside the pipeline thread (the engine's own histogram), to compare with the bench's CPU column
+    const stages = (await engine.metrics.stageSeconds.get()).values.filter((v) => v.metricName === 'relais_stage_seconds_sum');
+    log(`stage mean ms per row (pipeline thread): ${stages.map((v) => `${v.labels.stage} ${((Number(v.value) * 1000) / N).toFixed(3)}`).join(', ')}`);
     const files = fs.readdirSync(outbox).filter((f) => f.endsWith('.json')).length;
     if (files !== N) throw new Error(`expected ${N} files in the outbox, found ${files}`);
     return {

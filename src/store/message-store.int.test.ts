@@ -211,4 +211,30 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     expect((await store.events(second)).map((e) => e.status)).toEqual(['received', 'routed', 'retrying']);
     expect(await store.pendingDeliveries('ch11')).toEqual([{ message_id: second, destination_id: 'out', job_id: 'db-later-out' }]);
   });
+
+  it('moves a store made with the earlier indexes to the current ones when it opens, keeping its rows', async () => {
+    const { id } = await store.receive('ch12', { content: Buffer.from('before'), sourceMessageId: 'OLD-1' });
+    await store.db.exec(`
+      drop index relais_message_source_message; create index relais_message_source_id on relais_message (source_message_id);
+      drop index relais_message_ordering_key; create index relais_message_ordering on relais_message (channel_id, ordering_key, seq);
+      drop index relais_delivery_open; create index relais_delivery_status on relais_delivery (status, destination_id);
+      alter table relais_event drop constraint relais_event_pkey; alter table relais_event add primary key (id);
+      create index relais_event_message on relais_event (message_id, id);`);
+    const reopened = await MessageStore.open(store.db);
+    const indexes = async () => (await store.db.query<{ name: string; def: string }>(
+      `select indexname as name, indexdef as def from pg_indexes where tablename in ('relais_message', 'relais_delivery', 'relais_event') and schemaname = current_schema() order by 1`,
+    )).map((i) => `${i.name}: ${i.def.replace(/^.* USING /, '')}`);
+    const after = await indexes();
+    expect(after).toEqual(expect.arrayContaining([
+      'relais_message_source_message: btree (source_message_id) WHERE (source_message_id IS NOT NULL)',
+      'relais_message_ordering_key: btree (channel_id, ordering_key, seq) WHERE (ordering_key IS NOT NULL)',
+      "relais_delivery_open: btree (status, destination_id) WHERE (status = ANY (ARRAY['pending'::text, 'held'::text]))",
+      'relais_event_pkey: btree (message_id, id)',
+    ]));
+    expect(after.filter((i) => /relais_message_source_id|relais_message_ordering:|relais_delivery_status|relais_event_message/.test(i))).toEqual([]);
+    await MessageStore.open(store.db); // idempotent: a second start changes nothing
+    expect(await indexes()).toEqual(after);
+    expect((await reopened.find({ sourceMessageId: 'OLD-1' })).map((m) => m.id)).toEqual([id]);
+    expect((await reopened.events(id)).map((e) => e.status)).toEqual(['received']);
+  });
 });

@@ -29,9 +29,13 @@ create table if not exists relais_message (
 create unique index if not exists relais_message_dedup on relais_message (channel_id, dedup_key);
 create index if not exists relais_message_channel_status on relais_message (channel_id, status, received_at desc);
 create index if not exists relais_message_received on relais_message (received_at desc);
-create index if not exists relais_message_source_id on relais_message (source_message_id);
+-- partial: most messages have no source message id (split parts, files) or no ordering key (unordered channels),
+-- and each version of a row (a message's row is written three times) inserts into every index it matches
+drop index if exists relais_message_source_id;
+create index if not exists relais_message_source_message on relais_message (source_message_id) where source_message_id is not null;
 create index if not exists relais_message_parent on relais_message (parent_id);
-create index if not exists relais_message_ordering on relais_message (channel_id, ordering_key, seq);
+drop index if exists relais_message_ordering;
+create index if not exists relais_message_ordering_key on relais_message (channel_id, ordering_key, seq) where ordering_key is not null;
 create index if not exists relais_message_waiting on relais_message (channel_id, seq) where status = 'received';
 alter table relais_message add column if not exists job_id text;
 
@@ -63,18 +67,28 @@ create table if not exists relais_delivery (
   updated_at timestamptz not null default now(),
   primary key (message_id, destination_id)
 );
-create index if not exists relais_delivery_status on relais_delivery (status, destination_id);
+-- only the deliveries still to do (pending, or held for an operator): the sweep's index stays as small as the backlog
+drop index if exists relais_delivery_status;
+create index if not exists relais_delivery_open on relais_delivery (status, destination_id) where status in ('pending', 'held');
 alter table relais_delivery add column if not exists job_id text;
 
+-- keyed by (message, id): the one index serves a message's history; stores made before it had a second index
 create table if not exists relais_event (
-  id bigserial primary key,
+  id bigserial not null,
   message_id text not null references relais_message(id) on delete cascade,
   at timestamptz not null default now(),
   status text not null,
   destination_id text,
-  detail jsonb
+  detail jsonb,
+  primary key (message_id, id)
 );
-create index if not exists relais_event_message on relais_event (message_id, id);
+do $relais_event_key$ begin
+  if (select array_length(conkey, 1) from pg_constraint where conrelid = 'relais_event'::regclass and contype = 'p') = 1 then
+    alter table relais_event drop constraint relais_event_pkey;
+    alter table relais_event add primary key (message_id, id);
+  end if;
+end $relais_event_key$;
+drop index if exists relais_event_message;
 
 -- Delivery attempts to one destination, for several messages, in one round trip. One message after the other, with
 -- statements of scalar parameters: their plans are cached (statements over unnested arrays are planned again at every
