@@ -215,7 +215,7 @@ export class MessageStore {
   async processingInputs(ids: string[]): Promise<ProcessingInput[]> {
     const r = await this.db.query<MessageRow & { raw_content: Buffer | null; raw_content_type: string | null }>(
       `select m.*, s.content as raw_content, s.content_type as raw_content_type from relais_message m
-       left join relais_snapshot s on s.message_id = m.id and s.stage = 'raw' and s.destination_id = ''
+       left join lateral (select content, content_type from relais_snapshot s where s.message_id = m.id and s.stage = 'raw' and s.destination_id = '' limit 1) s on true
        where ${ids.length === 1 ? 'm.id = $1' : 'm.id = any($1::text[])'} order by m.seq`,
       [ids.length === 1 ? ids[0] : ids], // one id: a plan PostgreSQL keeps (see recordOne)
     );
@@ -251,7 +251,7 @@ export class MessageStore {
     }>(
       `select d.message_id, d.status, d.attempts, d.job_id, m.seq, m.ordering_key, m.received_at, ${blocker} as blocker, s.content, s.content_type
        from relais_delivery d join relais_message m on m.id = d.message_id
-       left join relais_snapshot s on s.message_id = d.message_id and s.stage = 'encoded' and s.destination_id = d.destination_id
+       left join lateral (select content, content_type from relais_snapshot s where s.message_id = d.message_id and s.stage = 'encoded' and s.destination_id = d.destination_id limit 1) s on true
        where d.message_id = any($1::text[]) and d.destination_id = $2 order by m.seq`,
       [ids, destinationId],
     );
