@@ -111,10 +111,11 @@ begin
       detail = coalesce(p_details[i], detail), job_id = coalesce(p_job_ids[i], job_id), updated_at = now()
       where message_id = v_id and destination_id = p_destination;
     insert into relais_event (message_id, status, destination_id, detail) values (v_id, p_events[i], p_destination, p_event_details[i]::jsonb);
-    update relais_message m set updated_at = now(), status = case
-        when exists (select 1 from relais_delivery x where x.message_id = v_id and x.status = 'held') then 'held'
-        when exists (select 1 from relais_delivery x where x.message_id = v_id and x.status = 'pending') then 'routed'
-        else 'delivered' end
+    -- the message's deliveries read through its key (a status condition could lead the planner to scan every held
+    -- or pending delivery of the store through relais_delivery_open)
+    update relais_message m set updated_at = now(), status = (select case
+        when bool_or(x.status = 'held') then 'held' when bool_or(x.status = 'pending') then 'routed' else 'delivered' end
+        from relais_delivery x where x.message_id = v_id)
       where m.id = v_id returning m.id, m.status into r_id, r_status;
     if found then
       return next;
