@@ -15,8 +15,6 @@ function pgBin(name: string): string {
 
 export interface TestPostgres {
   url: string;
-  /** The same server through its Unix socket (how a PostgreSQL on the same machine is usually reached). */
-  socketUrl: string;
   stop(): Promise<void>;
 }
 
@@ -55,7 +53,6 @@ export async function startTestPostgres(settings: string[] = []): Promise<TestPo
   await new Promise((r) => setTimeout(r, 300));
   return {
     url: `postgres://relais@127.0.0.1:${port}/postgres`,
-    socketUrl: `postgres://relais@localhost:${port}/postgres?host=${encodeURIComponent(dir)}`,
     async stop() {
       if (child.exitCode === null) {
         // runuser does not forward signals: send the fast-shutdown signal to the postmaster itself

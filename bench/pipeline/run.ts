@@ -353,7 +353,7 @@ const fmt = (r: Result) =>
 const redis = process.env.REDIS_URL ? undefined : await startEmbeddedRedis(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-bench-redis-')));
 const pgServer = process.env.BENCH_DATABASE_URL ? undefined : await startTestPostgres(PG_STATS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : []);
 const redisUrl = process.env.REDIS_URL ?? redis!.url;
-const serverUrl = process.env.BENCH_DATABASE_URL ?? (process.argv.includes('--pg-socket') ? pgServer!.socketUrl : pgServer!.url);
+const serverUrl = process.env.BENCH_DATABASE_URL ?? pgServer!.url;
 const results: Result[] = [];
 const databases: string[] = [];
 log(`${N} messages per run, ${ROUNDS} rounds, ${os.cpus().length} cores, node ${process.version}`);
