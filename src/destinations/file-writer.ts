@@ -14,8 +14,8 @@ const path = require('node:path');
 const FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC;
 let queue = [];
 let scheduled = false;
-parentPort.on('message', (req) => {
-  queue.push(req);
+parentPort.on('message', (reqs) => {
+  for (const r of reqs) queue.push(r);
   if (!scheduled) (scheduled = true), setImmediate(flush);
 });
 function failure(e) {
@@ -90,16 +90,18 @@ interface Reply {
 /**
  * Durable, atomic file writes for the file destination, grouped in a thread of their own. Writing a file the usual
  * way (open, write, close, rename through fs/promises) takes four trips through libuv's thread pool, each waking a
- * pool thread and then the event loop; here a file costs one message each way, and the writes that arrive together
- * share their syncs (one folder sync per group instead of none, one journal commit for the group on most file
- * systems). The thread starts on the first write and again after a crash (the writes it held fail, and are retried
- * by the delivery queue like any failed send).
+ * pool thread and then the event loop. Here the writes asked for in one turn of the event loop travel to the thread
+ * in one message and come back in one, and the writes that arrive together share their syncs (one folder sync per
+ * group, one journal commit for the group on most file systems). The thread starts on the first write and again
+ * after a crash (the writes it held fail, and are retried by the delivery queue like any failed send).
  */
 export class FileWriter {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private closed = false;
+  /** Writes asked for during this turn of the event loop, posted together at its end (one message for all). */
+  private outbox: { id: number; tmp: string; target: string; content: Uint8Array }[] = [];
 
   /**
    * Writes `content` to `target` through a temporary name of its own in the same folder (so two writes of one target
@@ -112,12 +114,21 @@ export class FileWriter {
     const bytes = toWire(content);
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.thread().postMessage({ id, tmp, target, content: bytes }, [bytes.buffer as ArrayBuffer]);
+      if (!this.outbox.length) queueMicrotask(() => this.post());
+      this.outbox.push({ id, tmp, target, content: bytes });
     });
+  }
+
+  private post(): void {
+    const reqs = this.outbox;
+    this.outbox = [];
+    if (this.closed) return; // close() has failed them
+    this.thread().postMessage(reqs, reqs.map((r) => r.content.buffer as ArrayBuffer));
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.outbox = [];
     const w = this.worker;
     this.worker = undefined;
     if (w) await w.terminate();
