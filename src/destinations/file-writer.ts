@@ -2,9 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { toWire } from '../engine/pipeline-wire.js';
 
 /**
- * The writer thread. It takes every request that arrived since its last turn and writes them as one group: each file
- * to its temporary name, then every file synced (fdatasync), then renamed to its final name, then each folder synced
- * so that the new names survive a crash. A file's write is answered only after its folder's sync. Plain CommonJS with
+ * The writer thread. It takes every request that arrived while it was busy and writes them as one group: each file
+ * to its temporary name, then every file synced (fdatasync, all at once), then renamed to its final name, then each
+ * folder synced so that the new names survive a crash. A file's write is answered only after its folder's sync; one
+ * group at a time, so that two writes of one target land in the order they were asked for. Plain CommonJS with
  * built-in modules only, so that it runs the same under tsx, vitest and the compiled build.
  */
 const WRITER_THREAD = String.raw`
@@ -14,14 +15,27 @@ const path = require('node:path');
 const FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC;
 let queue = [];
 let scheduled = false;
+let busy = false;
 parentPort.on('message', (reqs) => {
   for (const r of reqs) queue.push(r);
-  if (!scheduled) (scheduled = true), setImmediate(flush);
+  if (!scheduled) (scheduled = true), setImmediate(() => ((scheduled = false), next()));
 });
+function next() {
+  if (busy || !queue.length) return;
+  busy = true;
+  const group = queue;
+  queue = [];
+  writeGroup(group).then((replies) => {
+    parentPort.postMessage(replies);
+    busy = false;
+    next();
+  });
+}
 function failure(e) {
   return { message: e && e.message ? e.message : String(e), code: e && e.code };
 }
-function writeGroup(group) {
+const fdatasync = (fd) => new Promise((resolve) => fs.fdatasync(fd, (e) => resolve(e)));
+async function writeGroup(group) {
   const replies = [];
   const open = [];
   for (const r of group) {
@@ -36,17 +50,14 @@ function writeGroup(group) {
       replies.push({ id: r.id, error: failure(e) });
     }
   }
+  // all at once: the file system commits the syncs that wait together in one journal transaction
+  const synced = await Promise.all(open.map(({ fd }) => fdatasync(fd)));
   const written = [];
-  for (const { r, fd } of open) {
-    try {
-      fs.fdatasyncSync(fd);
-      written.push(r);
-    } catch (e) {
-      replies.push({ id: r.id, error: failure(e) });
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
+  open.forEach(({ r, fd }, i) => {
+    try { fs.closeSync(fd); } catch {}
+    if (synced[i]) replies.push({ id: r.id, error: failure(synced[i]) });
+    else written.push(r);
+  });
   const renamed = [];
   for (const r of written) {
     try {
@@ -73,12 +84,6 @@ function writeGroup(group) {
     replies.push(error ? { id: r.id, error } : { id: r.id });
   }
   return replies;
-}
-function flush() {
-  scheduled = false;
-  const group = queue;
-  queue = [];
-  parentPort.postMessage(writeGroup(group));
 }
 `;
 
