@@ -2,10 +2,11 @@ import { Worker } from 'node:worker_threads';
 import { toWire } from '../engine/pipeline-wire.js';
 
 /**
- * The writer thread. It takes every request that arrived while it was busy and writes them as one group: each file
+ * The writer thread. It takes the requests that arrived since its last turn and writes them as one group: each file
  * to its temporary name, then every file synced (fdatasync, all at once), then renamed to its final name, then each
- * folder synced so that the new names survive a crash. A file's write is answered only after its folder's sync; one
- * group at a time, so that two writes of one target land in the order they were asked for. Plain CommonJS with
+ * folder synced so that the new names survive a crash. A file's write is answered only after its folder's sync. Up
+ * to four groups are in flight (their syncs wait on the disk together); a target already being written waits for
+ * that group, so that two writes of one target land in the order they were asked for. Plain CommonJS with
  * built-in modules only, so that it runs the same under tsx, vitest and the compiled build.
  */
 const WRITER_THREAD = String.raw`
@@ -13,23 +14,33 @@ const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const path = require('node:path');
 const FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC;
+const MAX_GROUPS = 4;
 let queue = [];
 let scheduled = false;
-let busy = false;
+let groups = 0;
+const writing = new Set(); // targets of the groups in flight
 parentPort.on('message', (reqs) => {
   for (const r of reqs) queue.push(r);
   if (!scheduled) (scheduled = true), setImmediate(() => ((scheduled = false), next()));
 });
 function next() {
-  if (busy || !queue.length) return;
-  busy = true;
-  const group = queue;
-  queue = [];
+  if (groups >= MAX_GROUPS || !queue.length) return;
+  // a target being written waits for its group: two writes of one target land in the order they were asked for
+  const group = [];
+  const later = [];
+  const taken = new Set();
+  for (const r of queue) (writing.has(r.target) || taken.has(r.target) ? later : (taken.add(r.target), group)).push(r);
+  queue = later;
+  if (!group.length) return;
+  groups++;
+  for (const r of group) writing.add(r.target);
   writeGroup(group).then((replies) => {
     parentPort.postMessage(replies);
-    busy = false;
+    for (const r of group) writing.delete(r.target);
+    groups--;
     next();
   });
+  next();
 }
 function failure(e) {
   return { message: e && e.message ? e.message : String(e), code: e && e.code };
