@@ -41,14 +41,17 @@ describe('FileWriter (real files, its own thread)', () => {
   it('fails only the write that cannot be done, with the system error, while the rest of its group lands', async () => {
     const dir = tmpDir();
     const writer = newWriter();
+    fs.mkdirSync(path.join(dir, 'a-folder'));
     const results = await Promise.allSettled([
       writer.write(path.join(dir, 'a.txt'), Buffer.from('a')),
       writer.write(path.join(dir, 'no-such-folder', 'b.txt'), Buffer.from('b')),
       writer.write(path.join(dir, 'c.txt'), Buffer.from('c')),
+      writer.write(path.join(dir, 'a-folder'), Buffer.from('d')), // written, then the rename is refused
     ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'ENOENT' });
-    expect(fs.readdirSync(dir).sort()).toEqual(['a.txt', 'c.txt']);
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'EISDIR' });
+    expect(fs.readdirSync(dir).sort()).toEqual(['a-folder', 'a.txt', 'c.txt']); // no temporary file left
   });
 
   it('fails the writes its thread held when the thread dies, and starts a new thread for the next write', async () => {

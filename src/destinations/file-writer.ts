@@ -4,10 +4,10 @@ import { toWire } from '../engine/pipeline-wire.js';
 /**
  * The writer thread. It takes the requests that arrived since its last turn and writes them as one group: each file
  * to its temporary name, then every file synced (fdatasync, all at once), then renamed to its final name, then each
- * folder synced so that the new names survive a crash. A file's write is answered only after its folder's sync. Up
- * to four groups are in flight (their syncs wait on the disk together); a target already being written waits for
- * that group, so that two writes of one target land in the order they were asked for. Plain CommonJS with
- * built-in modules only, so that it runs the same under tsx, vitest and the compiled build.
+ * folder synced so that the new names survive a crash. A file's write is answered only after its folder's sync; a
+ * failed one leaves no temporary file. Up to four groups are in flight (their syncs wait on the disk together); a
+ * target already being written waits for that group, so that two writes of one target land in the order they were
+ * asked for. Plain CommonJS with built-in modules only, so that it runs the same under tsx, vitest and the build.
  */
 const WRITER_THREAD = String.raw`
 const { parentPort } = require('node:worker_threads');
@@ -45,6 +45,9 @@ function next() {
 function failure(e) {
   return { message: e && e.message ? e.message : String(e), code: e && e.code };
 }
+function discard(tmp) {
+  try { fs.unlinkSync(tmp); } catch {}
+}
 const fdatasync = (fd) => new Promise((resolve) => fs.fdatasync(fd, (e) => resolve(e)));
 async function writeGroup(group) {
   const replies = [];
@@ -57,7 +60,7 @@ async function writeGroup(group) {
       while (at < r.content.length) at += fs.writeSync(fd, r.content, at);
       open.push({ r, fd });
     } catch (e) {
-      if (fd !== undefined) fs.closeSync(fd);
+      if (fd !== undefined) fs.closeSync(fd), discard(r.tmp);
       replies.push({ id: r.id, error: failure(e) });
     }
   }
@@ -66,7 +69,7 @@ async function writeGroup(group) {
   const written = [];
   open.forEach(({ r, fd }, i) => {
     try { fs.closeSync(fd); } catch {}
-    if (synced[i]) replies.push({ id: r.id, error: failure(synced[i]) });
+    if (synced[i]) discard(r.tmp), replies.push({ id: r.id, error: failure(synced[i]) });
     else written.push(r);
   });
   const renamed = [];
@@ -75,6 +78,7 @@ async function writeGroup(group) {
       fs.renameSync(r.tmp, r.target);
       renamed.push(r);
     } catch (e) {
+      discard(r.tmp);
       replies.push({ id: r.id, error: failure(e) });
     }
   }
