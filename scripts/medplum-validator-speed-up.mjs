@@ -13,7 +13,8 @@
  * results are identical. `src/fhir/medplum-speed-up.test.ts` validates valid and broken resources with the patched
  * and the original code side by side; `bench/validator` measures the gain.
  *
- * The original file is kept beside the patched one (`index.pristine.mjs` / `.cjs`): re-running patches from it.
+ * The original file is kept beside the patched one (`index.pristine.mjs` / `.cjs`): re-running patches from it; an
+ * unpatched bundle (a new medplum version) replaces the kept copy.
  * When a pattern is not found (another medplum version), the file is left as it is and a warning says so: the
  * validator stays correct, only slower.
  */
@@ -70,14 +71,18 @@ export function speedUp(source) {
 /** The pristine copy kept beside a bundle: same folder (its relative imports resolve), same module kind. */
 export const pristinePath = (file) => file.replace(/\.(mjs|cjs)$/, '.pristine.$1');
 
-function patchFile(file) {
+/**
+ * An unpatched bundle is the original (a fresh install, or an upgrade that left an older copy beside it): it becomes
+ * the kept copy. A patched one is patched again from its kept copy, so that a newer version of this script applies.
+ */
+export function patchFile(file) {
   const keep = pristinePath(file);
   const current = fs.readFileSync(file, 'utf8');
-  const original = fs.existsSync(keep) ? fs.readFileSync(keep, 'utf8') : current;
-  if (original.includes(MARKER)) return `${file}: patched, but its original copy is gone; reinstall @medplum/core`;
+  if (current.includes(MARKER) && !fs.existsSync(keep)) return `${file}: patched, but its original copy is gone; reinstall @medplum/core`;
+  const original = current.includes(MARKER) ? fs.readFileSync(keep, 'utf8') : current;
   const r = speedUp(original);
   if (r.missing.length) return `${file}: not patched (code not found: ${r.missing.join(', ')}); validation stays correct but slower`;
-  if (!fs.existsSync(keep)) fs.writeFileSync(keep, original);
+  if (original === current) fs.writeFileSync(keep, original);
   if (current !== r.source) fs.writeFileSync(file, r.source);
   return undefined;
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as patched from '@medplum/core';
 import type { Bundle, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
-import { MARKER } from '../../scripts/medplum-validator-speed-up.mjs';
+import { MARKER, patchFile, pristinePath } from '../../scripts/medplum-validator-speed-up.mjs';
 import { loadProfiles } from './profiles.js';
 import { ProfileValidator } from './profile-validator.js';
 import { repoRoot } from '../../test/helpers.js';
@@ -102,4 +103,24 @@ describe('medplum validator speed-up (scripts/medplum-validator-speed-up.mjs, ru
     expect(compared).toBeGreaterThan(2000);
     expect(failing).toBeGreaterThan(compared / 2); // the variants do break the validator's rules
   }, 120_000);
+
+  it('patches a bundle once, keeps its original, and takes a new version’s bundle as the original (upgrade)', () => {
+    const original = fs.readFileSync(pristinePath(medplumEsmBundle), 'utf8');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-medplum-')), 'index.mjs');
+    fs.writeFileSync(file, original);
+    expect(patchFile(file)).toBeUndefined();
+    const patchedOnce = fs.readFileSync(file, 'utf8');
+    expect(patchedOnce).toContain(MARKER);
+    expect(fs.readFileSync(pristinePath(file), 'utf8')).toBe(original);
+    expect(patchFile(file)).toBeUndefined(); // again: same bytes
+    expect(fs.readFileSync(file, 'utf8')).toBe(patchedOnce);
+    const upgraded = `${original}\n/* a newer release */`; // npm replaced the bundle, the old original stayed
+    fs.writeFileSync(file, upgraded);
+    expect(patchFile(file)).toBeUndefined();
+    expect(fs.readFileSync(pristinePath(file), 'utf8')).toBe(upgraded);
+    expect(fs.readFileSync(file, 'utf8')).toContain('/* a newer release */');
+    fs.writeFileSync(file, 'export const other = 1;\n'); // a release whose code differs: left alone, said
+    expect(patchFile(file)).toMatch(/not patched \(code not found: property reader, additional-property check\)/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('export const other = 1;\n');
+  });
 });
