@@ -1,5 +1,5 @@
 import type { QueueSet, QueuedIds } from './queues.js';
-import { byJob, deliverJobId, deliverJobOptions, PROCESS_JOB } from './queues.js';
+import { byJob, deliverJobId, deliverJobOptions, groupBy, PROCESS_JOB } from './queues.js';
 import type { RetryPolicy } from '../engine/channel-schema.js';
 import type { DeliveryRow } from '../store/message-store.js';
 
@@ -19,13 +19,10 @@ export async function enqueuePendingDeliveries(
   pending: Pick<DeliveryRow, 'message_id' | 'destination_id' | 'job_id'>[],
   policyOf: (destinationId: string) => RetryPolicy,
 ): Promise<void> {
-  const byDestination = new Map<string, { id: string; jobId: string | null }[]>();
-  for (const d of pending) {
-    const items = byDestination.get(d.destination_id);
-    if (items) items.push({ id: d.message_id, jobId: d.job_id });
-    else byDestination.set(d.destination_id, [{ id: d.message_id, jobId: d.job_id }]);
+  for (const [dest, rows] of groupBy(pending, (d) => d.destination_id)) {
+    const jobs = byJob(rows.map((d) => ({ id: d.message_id, jobId: d.job_id })), (id) => deliverJobId(id, dest));
+    await enqueueDelivery(queues, channelId, dest, jobs, policyOf(dest));
   }
-  for (const [dest, items] of byDestination) await enqueueDelivery(queues, channelId, dest, byJob(items, (id) => deliverJobId(id, dest)), policyOf(dest));
 }
 
 /** Enqueues delivery jobs to one destination; a job whose id exists already is left as it is. */

@@ -4,7 +4,7 @@ import { splitInput } from '../engine/pipeline.js';
 import { error, hasErrors } from '../engine/issues.js';
 import type { ProcessingInput, ProcessingRecord } from '../store/message-store.js';
 import { newMessageId } from '../store/ids.js';
-import { byJob, deliverBatchJobId, messageIdsOf, processBatchJobId, processJobId, processQueueName, WORKER_LOCKS, type ProcessJob } from './queues.js';
+import { byJob, deliverBatchJobId, groupBy, messageIdsOf, processBatchJobId, processJobId, processQueueName, WORKER_LOCKS, type ProcessJob } from './queues.js';
 import { enqueueDelivery, enqueuePendingDeliveries, enqueueProcess } from './enqueue.js';
 import type { WorkerDeps } from './deps.js';
 
@@ -98,14 +98,8 @@ async function storeParts(ch: CompiledChannel, parentId: string, parentRef: stri
 async function recordAndRoute(ch: CompiledChannel, records: ProcessingRecord[], deps: WorkerDeps): Promise<void> {
   if (!records.length) return;
   const channel = ch.config.id;
-  const byDestination = new Map<string, string[]>();
-  for (const r of records) {
-    for (const d of r.deliveries ?? []) {
-      const ids = byDestination.get(d);
-      if (ids) ids.push(r.id);
-      else byDestination.set(d, [r.id]);
-    }
-  }
+  const routes = records.flatMap((r) => (r.deliveries ?? []).map((d) => ({ d, id: r.id })));
+  const byDestination = new Map([...groupBy(routes, (x) => x.d)].map(([d, xs]) => [d, xs.map((x) => x.id)]));
   const deliveryJobs = Object.fromEntries([...byDestination].map(([d, ids]) => [d, deliverBatchJobId(ids, d)]));
   const recorded = await deps.store.recordProcessingMany(records.map((r) => ({ ...r, deliveryJobs })));
   for (const r of records) if (recorded.has(r.id)) deps.metrics.processed.inc({ channel, status: r.status });

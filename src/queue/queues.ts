@@ -39,16 +39,21 @@ export const deliverJobId = (messageId: string, destinationId: string) => `d-${m
 export const processBatchJobId = (ids: string[]) => (ids.length === 1 ? processJobId(ids[0]!) : `pb-${ids[0]}`);
 export const deliverBatchJobId = (ids: string[], destinationId: string) => (ids.length === 1 ? deliverJobId(ids[0]!, destinationId) : `db-${ids[0]}-${destinationId}`);
 
+/** Items grouped by key, keys in order of first appearance, items in their order. */
+export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const it of items) {
+    const key = keyOf(it);
+    const group = groups.get(key);
+    if (group) group.push(it);
+    else groups.set(key, [it]);
+  }
+  return groups;
+}
+
 /** Groups messages by the job the store names for them (null: their own job), keeping their order. */
 export function byJob(items: { id: string; jobId: string | null }[], ownJob: (id: string) => string): QueuedIds[] {
-  const jobs = new Map<string, string[]>();
-  for (const it of items) {
-    const jobId = it.jobId ?? ownJob(it.id);
-    const ids = jobs.get(jobId);
-    if (ids) ids.push(it.id);
-    else jobs.set(jobId, [it.id]);
-  }
-  return [...jobs].map(([jobId, messageIds]) => ({ jobId, messageIds }));
+  return [...groupBy(items, (it) => it.jobId ?? ownJob(it.id))].map(([jobId, its]) => ({ jobId, messageIds: its.map((it) => it.id) }));
 }
 
 /**
