@@ -111,9 +111,8 @@ async function recordAndRoute(ch: CompiledChannel, records: ProcessingRecord[], 
 
 /** Re-adds the jobs the store names for the pending deliveries of messages already routed (a no-op while they exist). */
 async function requeueDeliveries(ch: CompiledChannel, messageIds: string[], deps: WorkerDeps): Promise<void> {
-  const pending = [];
-  for (const id of messageIds) pending.push(...(await deps.store.deliveries(id)).filter((d) => d.status === 'pending'));
-  await enqueuePendingDeliveries(deps.queues, ch.config.id, pending, (dest) => retryPolicyOf(ch, dest));
+  if (!messageIds.length) return;
+  await enqueuePendingDeliveries(deps.queues, ch.config.id, await deps.store.pendingDeliveriesOf(messageIds), (dest) => retryPolicyOf(ch, dest));
 }
 
 export function startProcessWorker(ch: CompiledChannel, deps: WorkerDeps): Worker<ProcessJob> {

@@ -210,6 +210,7 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     expect(await store.delivery(second, 'out')).toMatchObject({ status: 'pending', attempts: 1, last_error: 'HTTP 503', job_id: 'db-later-out' });
     expect((await store.events(second)).map((e) => e.status)).toEqual(['received', 'routed', 'retrying']);
     expect(await store.pendingDeliveries('ch11')).toEqual([{ message_id: second, destination_id: 'out', job_id: 'db-later-out' }]);
+    expect(await store.pendingDeliveriesOf([third, second, first])).toEqual([{ message_id: second, destination_id: 'out', job_id: 'db-later-out' }]);
   });
 
   it('moves a store made with the earlier indexes to the current ones when it opens, keeping its rows', async () => {

@@ -439,6 +439,15 @@ export class MessageStore {
     );
   }
 
+  /** Deliveries still pending for these messages, in receive order, with the job that carries each. */
+  async pendingDeliveriesOf(messageIds: string[]): Promise<{ message_id: string; destination_id: string; job_id: string | null }[]> {
+    return this.db.query(
+      `select d.message_id, d.destination_id, d.job_id from relais_delivery d join relais_message m on m.id = d.message_id
+       where d.message_id = any($1::text[]) and d.status = 'pending' order by m.seq, d.destination_id`,
+      [messageIds],
+    );
+  }
+
   /** Searches by channel, status, business key, source message id and time; newest first. */
   async find(f: FindQuery): Promise<MessageRow[]> {
     const where: string[] = [];
