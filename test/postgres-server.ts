@@ -20,9 +20,9 @@ export interface TestPostgres {
 
 /**
  * Starts a throw-away PostgreSQL cluster on a loopback port. When running as root, the server runs as the
- * `postgres` system user (PostgreSQL refuses to run as root).
+ * `postgres` system user (PostgreSQL refuses to run as root). `settings`: extra server settings (`name=value`), e.g.
+ * `shared_preload_libraries=pg_stat_statements` for a bench.
  */
-/** `settings`: extra server settings (`name=value`), e.g. `shared_preload_libraries=pg_stat_statements` for a bench. */
 export async function startTestPostgres(settings: string[] = []): Promise<TestPostgres> {
   const isRoot = process.getuid?.() === 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-pg-'));

@@ -1,7 +1,7 @@
 import type { QueueSet, QueuedIds } from './queues.js';
 import { byJob, deliverJobId, deliverJobOptions, groupBy, PROCESS_JOB } from './queues.js';
 import type { RetryPolicy } from '../engine/channel-schema.js';
-import type { DeliveryRow } from '../store/message-store.js';
+import type { PendingDelivery } from '../store/message-store.js';
 
 /** Enqueues processing jobs; a job whose id exists already is left as it is (see `processJobId`). */
 export async function enqueueProcess(queues: QueueSet, channelId: string, jobs: QueuedIds[]): Promise<void> {
@@ -16,7 +16,7 @@ export async function enqueueProcess(queues: QueueSet, channelId: string, jobs: 
 export async function enqueuePendingDeliveries(
   queues: QueueSet,
   channelId: string,
-  pending: Pick<DeliveryRow, 'message_id' | 'destination_id' | 'job_id'>[],
+  pending: PendingDelivery[],
   policyOf: (destinationId: string) => RetryPolicy,
 ): Promise<void> {
   for (const [dest, rows] of groupBy(pending, (d) => d.destination_id)) {

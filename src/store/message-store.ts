@@ -99,6 +99,9 @@ export interface ProcessingRecord {
   deliveryJobs?: Record<string, string>;
 }
 
+/** A delivery still to do, with the job that carries it (null: its own job), as the recovery paths re-add it. */
+export type PendingDelivery = Pick<DeliveryRow, 'message_id' | 'destination_id' | 'job_id'>;
+
 /** One delivery attempt's outcome (see `recordDeliveries`). */
 export interface DeliveryRecord {
   id: string;
@@ -431,7 +434,7 @@ export class MessageStore {
   }
 
   /** Deliveries still pending for a channel's messages, in receive order, with the job that carries each. */
-  async pendingDeliveries(channelId: string, limit = 10_000): Promise<{ message_id: string; destination_id: string; job_id: string | null }[]> {
+  async pendingDeliveries(channelId: string, limit = 10_000): Promise<PendingDelivery[]> {
     return this.db.query(
       `select d.message_id, d.destination_id, d.job_id from relais_delivery d join relais_message m on m.id = d.message_id
        where m.channel_id = $1 and d.status = 'pending' order by m.seq limit $2`,
@@ -440,7 +443,7 @@ export class MessageStore {
   }
 
   /** Deliveries still pending for these messages, in receive order, with the job that carries each. */
-  async pendingDeliveriesOf(messageIds: string[]): Promise<{ message_id: string; destination_id: string; job_id: string | null }[]> {
+  async pendingDeliveriesOf(messageIds: string[]): Promise<PendingDelivery[]> {
     return this.db.query(
       `select d.message_id, d.destination_id, d.job_id from relais_delivery d join relais_message m on m.id = d.message_id
        where d.message_id = any($1::text[]) and d.status = 'pending' order by m.seq, d.destination_id`,
