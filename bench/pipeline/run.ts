@@ -365,15 +365,15 @@ try {
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
+    databases.push(name);
+    const u = new URL(serverUrl);
+    u.pathname = `/${name}`;
     if (PG_STATS) {
-      const c = new pg.Client({ connectionString: serverUrl.replace(/\/[^/]*$/, `/${name}`) });
+      const c = new pg.Client({ connectionString: u.toString() });
       await c.connect();
       await c.query('create extension if not exists pg_stat_statements');
       await c.end();
     }
-    databases.push(name);
-    const u = new URL(serverUrl);
-    u.pathname = `/${name}`;
     return u.toString();
   };
   for (let round = -WARMUP; round < ROUNDS; round++) {
