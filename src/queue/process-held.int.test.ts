@@ -1,22 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
-import pino from 'pino';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineDestination, defineMapping, defineParser, type Mapped } from '../engine/define.js';
 import { hold } from '../engine/issues.js';
 import type { CompiledChannel } from '../engine/pipeline.js';
 import type { ChannelConfig } from '../engine/channel-schema.js';
-import { openPglite } from '../store/db.js';
-import { MessageStore } from '../store/message-store.js';
-import { Metrics } from '../monitor/metrics.js';
+import type { MessageStore } from '../store/message-store.js';
 import { replayMessage } from '../runtime/replay.js';
-import { createQueueSet, type QueueSet } from './queues.js';
+import type { QueueSet } from './queues.js';
 import { processMessage } from './process.worker.js';
-import { inThreadRunner } from '../engine/pipeline-runner.js';
-import type { WorkerDeps } from './deps.js';
+import { openTestWorkerDeps, type TestWorkerDeps } from '../../test/worker-deps.js';
 
 /**
  * A message stopped by a hold issue is stored `held` (with its issues, parsed and mapped snapshots, no delivery),
@@ -24,9 +16,8 @@ import type { WorkerDeps } from './deps.js';
  */
 describe('processing hold', () => {
   let store: MessageStore;
-  let redis: Redis;
   let queues: QueueSet;
-  let deps: WorkerDeps;
+  let deps: TestWorkerDeps;
   /** The "world": which names the validator knows. */
   const known = new Set<string>();
 
@@ -48,17 +39,10 @@ describe('processing hold', () => {
   };
 
   beforeAll(async () => {
-    store = await MessageStore.open(await openPglite(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-hold-'))));
-    redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    const prefix = `hold${process.pid}`;
-    queues = createQueueSet(redis, prefix);
-    deps = { store, queues, metrics: new Metrics(() => queues.all()), logger: pino({ level: 'silent' }), connection: redis, prefix, pipelines: inThreadRunner };
+    deps = await openTestWorkerDeps('hold');
+    ({ store, queues } = deps);
   });
-  afterAll(async () => {
-    await queues?.close();
-    await redis?.quit();
-    await store?.close();
-  });
+  afterAll(() => deps?.close());
 
   it('stores the message held with its issues and snapshots, no delivery; replay after the fix routes it', async () => {
     const ch = channel();

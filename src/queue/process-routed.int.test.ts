@@ -1,18 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledChannel } from '../engine/pipeline.js';
 import type { ChannelConfig } from '../engine/channel-schema.js';
 import { inThreadRunner } from '../engine/pipeline-runner.js';
-import { openPglite } from '../store/db.js';
-import { MessageStore } from '../store/message-store.js';
-import { Metrics } from '../monitor/metrics.js';
-import { createQueueSet, type QueueSet } from './queues.js';
+import type { MessageStore } from '../store/message-store.js';
+import type { QueueSet } from './queues.js';
 import { processMessages } from './process.worker.js';
-import type { WorkerDeps } from './deps.js';
+import { openTestWorkerDeps, type TestWorkerDeps } from '../../test/worker-deps.js';
 
 /**
  * The engine died after recording a batch's outcome and before adding its delivery jobs: the processing job runs
@@ -21,9 +14,8 @@ import type { WorkerDeps } from './deps.js';
  */
 describe('processing messages routed before a crash', () => {
   let store: MessageStore;
-  let redis: Redis;
   let queues: QueueSet;
-  let deps: WorkerDeps;
+  let deps: TestWorkerDeps;
   const retry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 100, maxAgeMs: 60_000 };
   const channel = {
     config: { id: 'routed-int', route: [{ id: 'out' }, { id: 'other' }], retry, queue: { concurrency: 1, batchSize: 100 } } as unknown as ChannelConfig,
@@ -32,17 +24,10 @@ describe('processing messages routed before a crash', () => {
   const refuse = { ...inThreadRunner, run: async (_ch: CompiledChannel, items: unknown[]) => (items.length ? Promise.reject(new Error('processed twice')) : []) };
 
   beforeAll(async () => {
-    store = await MessageStore.open(await openPglite(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-routed-'))));
-    redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    queues = createQueueSet(redis, `routed${process.pid}`);
-    deps = { store, queues, metrics: new Metrics(() => queues.all()), logger: pino({ level: 'silent' }), connection: redis, prefix: `routed${process.pid}`, pipelines: refuse };
+    deps = await openTestWorkerDeps('routed', refuse);
+    ({ store, queues } = deps);
   });
-  afterAll(async () => {
-    await Promise.all(queues.all().map((q) => q.obliterate({ force: true })));
-    await queues.close();
-    await redis?.quit();
-    await store?.close();
-  });
+  afterAll(() => deps?.close());
 
   it('adds the delivery jobs the store names, for pending deliveries only', async () => {
     const ids: string[] = [];

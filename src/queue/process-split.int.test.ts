@@ -1,20 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
-import pino from 'pino';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineMapping, defineParser } from '../engine/define.js';
 import type { CompiledChannel } from '../engine/pipeline.js';
 import type { ChannelConfig } from '../engine/channel-schema.js';
-import { inThreadRunner } from '../engine/pipeline-runner.js';
-import { openPglite } from '../store/db.js';
-import { MessageStore } from '../store/message-store.js';
-import { Metrics } from '../monitor/metrics.js';
-import { createQueueSet, messageIdsOf, type QueueSet } from './queues.js';
+import type { MessageStore } from '../store/message-store.js';
+import { messageIdsOf, type QueueSet } from './queues.js';
 import { processMessage } from './process.worker.js';
-import type { WorkerDeps } from './deps.js';
+import { openTestWorkerDeps, type TestWorkerDeps } from '../../test/worker-deps.js';
 
 /**
  * A large split file: its parts are stored in statements of about a thousand, in part order, once, and carried by
@@ -22,9 +14,8 @@ import type { WorkerDeps } from './deps.js';
  */
 describe('splitting a large batch', () => {
   let store: MessageStore;
-  let redis: Redis;
   let queues: QueueSet;
-  let deps: WorkerDeps;
+  let deps: TestWorkerDeps;
   const channel = {
     config: { id: 'split-int', parse: { format: 'lines' }, route: [], queue: { concurrency: 1, batchSize: 400 }, retry: {} } as unknown as ChannelConfig,
     baseDir: '.',
@@ -41,17 +32,10 @@ describe('splitting a large batch', () => {
   } as unknown as CompiledChannel;
 
   beforeAll(async () => {
-    store = await MessageStore.open(await openPglite(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-split-'))));
-    redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    queues = createQueueSet(redis, `split${process.pid}`);
-    deps = { store, queues, metrics: new Metrics(() => queues.all()), logger: pino({ level: 'silent' }), connection: redis, prefix: `split${process.pid}`, pipelines: inThreadRunner };
+    deps = await openTestWorkerDeps('split');
+    ({ store, queues } = deps);
   });
-  afterAll(async () => {
-    await Promise.all(queues.all().map((q) => q.obliterate({ force: true })));
-    await queues.close();
-    await redis?.quit();
-    await store?.close();
-  });
+  afterAll(() => deps?.close());
 
   it('stores 2,500 parts in statements of whole jobs (800 parts: 4 statements), enqueues jobs of 400, and nothing twice when split again', async () => {
     const lines = Array.from({ length: 2500 }, (_, i) => `row ${i + 1}`);
