@@ -3,7 +3,7 @@ import { DeliveryError, type Sender } from '../engine/define.js';
 import type { CompiledChannel } from '../engine/pipeline.js';
 import type { DeliveryInput, DeliveryRecord, MessageStatus } from '../store/message-store.js';
 import { backoffDelay, deliverJobId, deliverQueueName, messageIdsOf, WORKER_LOCKS, type DeliverJob } from './queues.js';
-import { retryPolicyOf } from './process.worker.js';
+import { retryPolicyOf } from './outcomes.js';
 import { GroupCommit } from './group-commit.js';
 import { lanesBy, runLanes } from './lanes.js';
 import type { WorkerDeps } from './deps.js';

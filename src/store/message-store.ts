@@ -122,6 +122,15 @@ export interface PartToStore {
   jobId: string;
 }
 
+/** A split batch's part with its processing outcome (see `receiveProcessedParts`); `record.id` is the part's id. */
+export interface ProcessedPart {
+  id: string;
+  partIndex: number;
+  content: Buffer;
+  sourceRef: string;
+  record: ProcessingRecord;
+}
+
 export interface ReceiveOptions {
   parentId?: string;
   partIndex?: number;
@@ -130,6 +139,12 @@ export interface ReceiveOptions {
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
+
+/** A record's snapshots, one per (stage, destination): the last one given wins, as with one upsert after the other. */
+const distinctSnapshots = (r: ProcessingRecord) =>
+  [...new Map(r.snapshots.map((x) => [`${x.stage}\u0000${x.destinationId ?? ''}`, x])).values()].map((x) => ({ id: r.id, ...x }));
+const keyRows = (r: ProcessingRecord) => Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((value) => ({ id: r.id, kind, value })));
+const deliveryRows = (r: ProcessingRecord) => [...new Set(r.deliveries ?? [])].map((d) => ({ id: r.id, d, job: r.deliveryJobs?.[d] ?? null }));
 
 /**
  * Many payloads as one binary parameter plus offsets (1-based) and lengths, cut apart in SQL with substring(): an
@@ -235,13 +250,14 @@ export class MessageStore {
    * outputs, in receive order, in one round trip (the deliver worker's read). Missing deliveries are left out.
    * Blocking (ordered delivery): an earlier message (by receive order) is in the way while it awaits processing (its
    * key is not known yet), or while it has the same ordering key and this destination pending or held. Messages of
-   * this batch are left out: the worker keeps their order itself.
+   * this batch are left out: the worker keeps their order itself; so is the batch a part was split from, still being
+   * split (its later parts are stored after this one).
    */
   async deliveryInputs(ids: string[], destinationId: string, ordered: boolean): Promise<DeliveryInput[]> {
     const blocker = ordered
       ? `case when m.ordering_key is null then null else (select b.id from (
            (select w.id from relais_message w where w.channel_id = m.channel_id and w.status = 'received' and w.seq < m.seq
-              and not (w.id = any($1::text[])) order by w.seq limit 1)
+              and not (w.id = any($1::text[])) and w.id is distinct from m.parent_id order by w.seq limit 1)
            union all
            (select e.id from relais_message e join relais_delivery ed on ed.message_id = e.id
              where e.channel_id = m.channel_id and e.ordering_key = m.ordering_key and e.seq < m.seq and ed.destination_id = $2
@@ -299,12 +315,9 @@ export class MessageStore {
    */
   async recordProcessingMany(records: ProcessingRecord[]): Promise<Set<string>> {
     if (!records.length) return new Set();
-    const snapshots = records.flatMap((r) =>
-      // one row per (stage, destination): the last one given wins, as with one upsert after the other
-      [...new Map(r.snapshots.map((x) => [`${x.stage}\u0000${x.destinationId ?? ''}`, x])).values()].map((x) => ({ id: r.id, ...x })),
-    );
-    const keys = records.flatMap((r) => Object.entries(r.keys ?? {}).flatMap(([kind, values]) => (values as string[]).map((value) => ({ id: r.id, kind, value }))));
-    const deliveries = records.flatMap((r) => [...new Set(r.deliveries ?? [])].map((d) => ({ id: r.id, d, job: r.deliveryJobs?.[d] ?? null })));
+    const snapshots = records.flatMap(distinctSnapshots);
+    const keys = records.flatMap(keyRows);
+    const deliveries = records.flatMap(deliveryRows);
     if (records.length === 1) return this.recordOne(records[0]!, snapshots, keys, deliveries);
     const [contents, offsets, lengths] = packed(snapshots.map((x) => x.content));
     const rows = await this.db.query<{ id: string }>(
@@ -389,6 +402,57 @@ export class MessageStore {
     if (inserted.length === parts.length) return parts.map((p) => ({ id: p.id, jobId: p.jobId }));
     const waiting = await this.db.query<{ id: string; job_id: string | null }>(`select id, job_id from relais_message where parent_id = $1 and status = 'received' order by seq`, [parentId]);
     return waiting.map((w) => ({ id: w.id, jobId: w.job_id }));
+  }
+
+  /**
+   * Stores processed parts of a split batch as child messages of `parentId`, in one statement, in part order (receive
+   * order for ordered delivery): each with its raw snapshot and its processing outcome (status, issues, stage
+   * snapshots, keys, deliveries) and two events, `received` then its status. A part stored before (the engine died
+   * while splitting) is left as it is. Returns the ids stored by this call.
+   */
+  async receiveProcessedParts(channelId: string, parentId: string, contentType: string, parts: ProcessedPart[]): Promise<Set<string>> {
+    if (!parts.length) return new Set();
+    const snapshots = parts.flatMap((p) => [{ id: p.id, stage: 'raw', destinationId: undefined, content: p.content, contentType }, ...distinctSnapshots(p.record)]);
+    const keys = parts.flatMap((p) => keyRows(p.record));
+    const deliveries = parts.flatMap((p) => deliveryRows(p.record));
+    const [contents, offsets, lengths] = packed(snapshots.map((x) => x.content));
+    const rows = await this.db.query<{ id: string }>(
+      `with v as (select * from unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                  as v(id, part_index, source_ref, hash, status, issues, ordering_key, event)),
+       m as (insert into relais_message (id, channel_id, parent_id, part_index, source_ref, dedup_key, content_hash, status, issues, ordering_key)
+             select v.id, $1, $2, v.part_index, v.source_ref, $2 || '#' || v.part_index, v.hash, v.status, v.issues::jsonb, v.ordering_key from v order by v.part_index
+             on conflict (channel_id, dedup_key) do nothing returning id),
+       s as (insert into relais_snapshot (message_id, stage, destination_id, content, content_type)
+             select u.id, u.stage, u.dest, substring($14::bytea from u.off for u.len), u.ct
+             from unnest($11::text[], $12::text[], $13::text[], $15::int[], $16::int[], $17::text[]) as u(id, stage, dest, off, len, ct)
+             where u.id in (select id from m)),
+       k as (insert into relais_message_key (message_id, kind, value)
+             select u.id, u.kind, u.value from unnest($18::text[], $19::text[], $20::text[]) as u(id, kind, value) where u.id in (select id from m)
+             on conflict do nothing),
+       d as (insert into relais_delivery (message_id, destination_id, status, job_id)
+             select u.id, u.dest, 'pending', u.job from unnest($21::text[], $22::text[], $23::text[]) as u(id, dest, job) where u.id in (select id from m)),
+       e as (insert into relais_event (message_id, status, detail)
+             select x.id, x.status, x.detail::jsonb from (
+               select v.id, v.part_index, 0 as n, 'received' as status, '[]' as detail from v
+               union all select v.id, v.part_index, 1, v.status, v.event from v) x
+             where x.id in (select id from m) order by x.part_index, x.n)
+       select id from m`,
+      [
+        channelId, parentId,
+        parts.map((p) => p.id), parts.map((p) => p.partIndex), parts.map((p) => p.sourceRef), parts.map((p) => sha256(p.content)),
+        parts.map((p) => p.record.status), parts.map((p) => json(p.record.issues)), parts.map((p) => p.record.orderingKey ?? null),
+        parts.map((p) => json(p.record.issues.length ? p.record.issues : null)),
+        snapshots.map((x) => x.id), snapshots.map((x) => x.stage), snapshots.map((x) => x.destinationId ?? ''), contents, offsets, lengths, snapshots.map((x) => x.contentType),
+        keys.map((k) => k.id), keys.map((k) => k.kind), keys.map((k) => k.value),
+        deliveries.map((x) => x.id), deliveries.map((x) => x.d), deliveries.map((x) => x.job),
+      ],
+    );
+    return new Set(rows.map((x) => x.id));
+  }
+
+  /** The parts stored so far for a split batch, in part order, with their status and the job that carries each. */
+  async partsOf(parentId: string): Promise<{ id: string; part_index: number; status: MessageStatus; job_id: string | null }[]> {
+    return this.db.query(`select id, part_index, status, job_id from relais_message where parent_id = $1 order by part_index`, [parentId]);
   }
 
   /** Marks a message's status with an event (e.g. `error` after an internal failure, `received` on replay). */
