@@ -114,6 +114,20 @@ describe('splitting a large batch', () => {
     expect(await deliveryJobSizes()).toEqual([400, 400, 200]);
   });
 
+  it('ordered delivery follows the order the batches were received in, whichever is split first', async () => {
+    const a = await store.receive('split-int', { content: Buffer.from('x\nfrom a'), contentType: 'text/plain' });
+    const b = await store.receive('split-int', { content: Buffer.from('x\nfrom b'), contentType: 'text/plain' });
+    await processMessage(channel, b.id, deps);
+    const [bx] = await store.children(b.id);
+    expect((await store.deliveryInput(bx!.id, 'out', true))?.blocker).toBe(a.id); // a's keys are not known yet
+    await processMessage(channel, a.id, deps);
+    const [ax] = await store.children(a.id);
+    expect(Number(ax!.seq)).toBeGreaterThan(Number(bx!.seq)); // stored after b's part, received before it
+    expect((await store.deliveryInput(bx!.id, 'out', true))?.blocker).toBe(ax!.id);
+    expect((await store.deliveryInput(ax!.id, 'out', true))?.blocker).toBeUndefined();
+    expect((await store.deliveryInputs([bx!.id, ax!.id], 'out', true)).map((d) => d.messageId)).toEqual([ax!.id, bx!.id]);
+  });
+
   it('parts an earlier version stored unprocessed get their processing jobs back', async () => {
     const { id } = await store.receive('split-int', { content: Buffer.from('a\nb\nc'), contentType: 'text/plain' });
     const first = await store.receive('split-int', { content: Buffer.from('a'), contentType: 'text/plain' }, { parentId: id, partIndex: 1 });

@@ -17,6 +17,8 @@ export interface MessageRow {
   id: string;
   /** Insertion order in this store (receive order); used for per-key ordering. */
   seq: string;
+  /** A part of a split batch: its batch's `seq` (its place in receive order comes from it); otherwise null. */
+  order_seq: string | null;
   channel_id: string;
   parent_id: string | null;
   part_index: number | null;
@@ -140,6 +142,12 @@ export interface ReceiveOptions {
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
 
+/**
+ * A message's place in receive order, as SQL over the alias `t`: a part of a split batch comes where its batch came,
+ * after the parts before it; any other message where it was stored (schema.ts, `order_seq`).
+ */
+const POSITION = (t: string) => `(coalesce(${t}.order_seq, ${t}.seq), coalesce(${t}.part_index, 0))`;
+
 /** A record's snapshots, one per (stage, destination): the last one given wins, as with one upsert after the other. */
 const distinctSnapshots = (r: ProcessingRecord) =>
   [...new Map(r.snapshots.map((x) => [`${x.stage}\u0000${x.destinationId ?? ''}`, x])).values()].map((x) => ({ id: r.id, ...x }));
@@ -248,7 +256,7 @@ export class MessageStore {
   /**
    * Several deliveries to one destination with their messages, the blocking message when `ordered`, and the encoded
    * outputs, in receive order, in one round trip (the deliver worker's read). Missing deliveries are left out.
-   * Blocking (ordered delivery): an earlier message (by receive order) is in the way while it awaits processing (its
+   * Blocking (ordered delivery): an earlier message (by receive order, see POSITION) is in the way while it awaits processing (its
    * key is not known yet), or while it has the same ordering key and this destination pending or held. Messages of
    * this batch are left out: the worker keeps their order itself; so is the batch a part was split from, still being
    * split (its later parts are stored after this one).
@@ -256,13 +264,13 @@ export class MessageStore {
   async deliveryInputs(ids: string[], destinationId: string, ordered: boolean): Promise<DeliveryInput[]> {
     const blocker = ordered
       ? `case when m.ordering_key is null then null else (select b.id from (
-           (select w.id from relais_message w where w.channel_id = m.channel_id and w.status = 'received' and w.seq < m.seq
+           (select w.id from relais_message w where w.channel_id = m.channel_id and w.status = 'received' and ${POSITION('w')} < ${POSITION('m')}
               and not (w.id = any($1::text[])) and w.id is distinct from m.parent_id order by w.seq limit 1)
            union all
            (select e.id from relais_message e join relais_delivery ed on ed.message_id = e.id
-             where e.channel_id = m.channel_id and e.ordering_key = m.ordering_key and e.seq < m.seq and ed.destination_id = $2
+             where e.channel_id = m.channel_id and e.ordering_key = m.ordering_key and ${POSITION('e')} < ${POSITION('m')} and ed.destination_id = $2
                and ed.status in ('pending', 'held') and not (e.id = any($1::text[]))
-             order by e.seq limit 1)) b limit 1) end`
+             order by ${POSITION('e')} limit 1)) b limit 1) end`
       : 'null::text';
     const r = await this.db.query<{
       message_id: string; status: DeliveryStatus; attempts: number; job_id: string | null; seq: string; ordering_key: string | null; received_at: Date;
@@ -271,7 +279,7 @@ export class MessageStore {
       `select d.message_id, d.status, d.attempts, d.job_id, m.seq, m.ordering_key, m.received_at, ${blocker} as blocker, s.content, s.content_type
        from relais_delivery d join relais_message m on m.id = d.message_id
        left join lateral (select content, content_type from relais_snapshot s where s.message_id = d.message_id and s.stage = 'encoded' and s.destination_id = d.destination_id limit 1) s on true
-       where d.message_id = any($1::text[]) and d.destination_id = $2 order by m.seq`,
+       where d.message_id = any($1::text[]) and d.destination_id = $2 order by ${POSITION('m')}`,
       [ids, destinationId],
     );
     return r.map((x) => ({
@@ -405,8 +413,8 @@ export class MessageStore {
   }
 
   /**
-   * Stores processed parts of a split batch as child messages of `parentId`, in one statement, in part order (receive
-   * order for ordered delivery): each with its raw snapshot and its processing outcome (status, issues, stage
+   * Stores processed parts of a split batch as child messages of `parentId`, in one statement, in part order; each
+   * takes its place in receive order from its batch (`order_seq`), whenever it is stored. Each with its raw snapshot and its processing outcome (status, issues, stage
    * snapshots, keys, deliveries) and two events, `received` then its status. A part stored before (the engine died
    * while splitting) is left as it is. Returns the ids stored by this call.
    */
@@ -419,8 +427,10 @@ export class MessageStore {
     const rows = await this.db.query<{ id: string }>(
       `with v as (select * from unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
                   as v(id, part_index, source_ref, hash, status, issues, ordering_key, event)),
-       m as (insert into relais_message (id, channel_id, parent_id, part_index, source_ref, dedup_key, content_hash, status, issues, ordering_key)
-             select v.id, $1, $2, v.part_index, v.source_ref, $2 || '#' || v.part_index, v.hash, v.status, v.issues::jsonb, v.ordering_key from v order by v.part_index
+       m as (insert into relais_message (id, channel_id, parent_id, part_index, source_ref, dedup_key, content_hash, status, issues, ordering_key, order_seq)
+             select v.id, $1, $2, v.part_index, v.source_ref, $2 || '#' || v.part_index, v.hash, v.status, v.issues::jsonb, v.ordering_key,
+               (select seq from relais_message p where p.id = $2)
+             from v order by v.part_index
              on conflict (channel_id, dedup_key) do nothing returning id),
        s as (insert into relais_snapshot (message_id, stage, destination_id, content, content_type)
              select u.id, u.stage, u.dest, substring($14::bytea from u.off for u.len), u.ct

@@ -34,10 +34,15 @@ create index if not exists relais_message_received on relais_message (received_a
 drop index if exists relais_message_source_id;
 create index if not exists relais_message_source_message on relais_message (source_message_id) where source_message_id is not null;
 create index if not exists relais_message_parent on relais_message (parent_id);
-drop index if exists relais_message_ordering;
-create index if not exists relais_message_ordering_key on relais_message (channel_id, ordering_key, seq) where ordering_key is not null;
 create index if not exists relais_message_waiting on relais_message (channel_id, seq) where status = 'received';
 alter table relais_message add column if not exists job_id text;
+-- a part of a split batch takes its place in receive order from its batch: (the batch's seq, part index); other
+-- messages (and parts stored before this column): (seq, 0). Ordered delivery compares these positions.
+alter table relais_message add column if not exists order_seq bigint;
+drop index if exists relais_message_ordering;
+drop index if exists relais_message_ordering_key;
+create index if not exists relais_message_ordering_position on relais_message (channel_id, ordering_key, (coalesce(order_seq, seq)), (coalesce(part_index, 0)))
+  where ordering_key is not null;
 
 create table if not exists relais_message_key (
   message_id text not null references relais_message(id) on delete cascade,
