@@ -25,7 +25,7 @@ export const queueSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256).default(4).describe('parallel processing jobs for this channel'),
   batchSize: z
     .number().int().min(1).max(1000).default(100)
-    .describe('messages per processing and delivery job for the parts of a split batch (a file of many rows); their store writes are grouped'),
+    .describe('the parts of a split batch (a file of many rows) are processed and stored in chunks of this many messages, one store write and one delivery job per chunk'),
   ordering: orderingSchema.optional(),
 });
 
