@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openPglite, openPostgres, type Db } from './db.js';
-import { MessageStore } from './message-store.js';
+import { MessageStore, type ProcessingRecord } from './message-store.js';
 import { error } from '../engine/issues.js';
 
 const backends: [string, () => Promise<Db>][] = [
@@ -152,19 +152,32 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     expect(await store.waitingForProcessing('ch7')).toEqual([{ id, job_id: null }]);
   });
 
-  it('stores split parts in one write, in part order, once, with the job carrying each', async () => {
+  it('stores processed split parts in one write, in part order, once, each with its raw bytes, outcome and place in receive order', async () => {
     const parent = await store.receive('ch9', { content: Buffer.from('a\nb\nc') });
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
-    const parts = [Buffer.from('a'), bytes, Buffer.from('c')].map((x, i) => ({ id: `part-${parent.id}-${i}`, partIndex: i + 1, content: x, sourceRef: `f#${i + 1}`, jobId: i < 2 ? 'job-1' : 'job-2' }));
-    expect(await store.receiveParts('ch9', parent.id, 'text/csv', parts)).toEqual(parts.map((p) => ({ id: p.id, jobId: p.jobId })));
+    const record = (id: string, i: number): ProcessingRecord =>
+      i === 1
+        ? { id, status: 'rejected', issues: [{ severity: 'error', code: 'BAD', message: 'bad row' }], snapshots: [] }
+        : { id, status: 'routed', issues: [], snapshots: [{ stage: 'mapped', content: Buffer.from(`m${i}`), contentType: 'text/plain' }, { stage: 'encoded', destinationId: 'out', content: Buffer.from(`e${i}`), contentType: 'text/plain' }], keys: { patient: [`P${i}`] }, deliveries: ['out'], deliveryJobs: { out: 'db-job' } };
+    const parts = [Buffer.from('a'), bytes, Buffer.from('c')].map((x, i) => {
+      const id = `part-${parent.id}-${i}`;
+      return { id, partIndex: i + 1, content: x, sourceRef: `f#${i + 1}`, record: record(id, i) };
+    });
+    expect([...(await store.receiveProcessedParts('ch9', parent.id, 'text/csv', parts))].sort()).toEqual(parts.map((p) => p.id).sort());
     const children = await store.children(parent.id);
-    expect(children.map((c) => [c.id, c.part_index, c.status, c.job_id])).toEqual(parts.map((p) => [p.id, p.partIndex, 'received', p.jobId]));
+    const parentSeq = (await store.get(parent.id))!.seq;
+    expect(children.map((c) => [c.id, c.part_index, c.status, c.order_seq])).toEqual(parts.map((p, i) => [p.id, p.partIndex, i === 1 ? 'rejected' : 'routed', parentSeq]));
     expect(Number(children[0]!.seq)).toBeLessThan(Number(children[2]!.seq));
     for (const p of parts) expect((await store.snapshot(p.id, 'raw'))?.content.equals(p.content)).toBe(true);
-    // split again after a crash: nothing stored twice, what still waits comes back with its job
-    await store.recordProcessing(parts[0]!.id, { status: 'filtered', issues: [], snapshots: [] });
-    const again = parts.map((p) => ({ ...p, id: `${p.id}-again` }));
-    expect(await store.receiveParts('ch9', parent.id, 'text/csv', again)).toEqual([{ id: parts[1]!.id, jobId: 'job-1' }, { id: parts[2]!.id, jobId: 'job-2' }]);
+    expect((await store.snapshot(parts[2]!.id, 'encoded', 'out'))?.content.toString()).toBe('e2');
+    expect((await store.events(parts[1]!.id)).map((e) => [e.status, e.detail])).toEqual([['received', []], ['rejected', [{ severity: 'error', code: 'BAD', message: 'bad row' }]]]);
+    expect(await store.deliveries(parts[0]!.id)).toMatchObject([{ destination_id: 'out', status: 'pending', job_id: 'db-job' }]);
+    expect(await store.deliveries(parts[1]!.id)).toEqual([]);
+    expect((await store.find({ key: 'patient:P2' })).map((m) => m.id)).toEqual([parts[2]!.id]);
+    expect((await store.partsOf(parent.id)).map((p) => [p.part_index, p.status])).toEqual([[1, 'routed'], [2, 'rejected'], [3, 'routed']]);
+    // stored again after a crash: nothing is stored twice
+    const again = parts.map((p) => ({ ...p, id: `${p.id}-again`, record: { ...p.record, id: `${p.id}-again` } }));
+    expect(await store.receiveProcessedParts('ch9', parent.id, 'text/csv', again)).toEqual(new Set());
     expect((await store.children(parent.id)).length).toBe(3);
   });
 
@@ -213,11 +226,102 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     expect(await store.pendingDeliveriesOf([third, second, first])).toEqual([{ message_id: second, destination_id: 'out', job_id: 'db-later-out' }]);
   });
 
+  /** `n` routed messages of a channel, each with a pending delivery to each destination. */
+  const routedMessages = async (channel: string, n: number, destinations: string[]) => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await store.receive(channel, { content: Buffer.from(`${channel}-${i}`) })).id);
+    await store.recordProcessingMany(ids.map((id) => ({ id, status: 'routed' as const, issues: [], snapshots: [], deliveries: destinations })));
+    return ids;
+  };
+
+  it('records a batch of mixed outcomes for many messages across two destinations', async () => {
+    const ids = await routedMessages('ch13', 54, ['x', 'y']);
+    const outcome = (i: number, k: number) => (['sent', 'pending', 'held'] as const)[(i + k) % 3]!;
+    // a first attempt to x for every message (given out of order: the store sorts them), then y, then x again for the
+    // ones left pending, some without a detail or job (the earlier ones are kept)
+    const first = ids.map((id, i) => ({ id, status: outcome(i, 0), attempts: 1, error: outcome(i, 0) === 'sent' ? undefined : `e${i}`, detail: `x${i}`, jobId: `jx${i}` }));
+    const afterX = await store.recordDeliveries('x', [...first].reverse());
+    expect(Object.fromEntries(afterX)).toEqual(Object.fromEntries(ids.map((id, i) => [id, outcome(i, 0) === 'held' ? 'held' : 'routed'])));
+    const afterY = await store.recordDeliveries('y', ids.map((id, i) => ({ id, status: outcome(i, 1), attempts: 2, detail: `y${i}` })));
+    const expected = (x: string, y: string) => (x === 'held' || y === 'held' ? 'held' : x === 'pending' || y === 'pending' ? 'routed' : 'delivered');
+    expect(Object.fromEntries(afterY)).toEqual(Object.fromEntries(ids.map((id, i) => [id, expected(outcome(i, 0), outcome(i, 1))])));
+    const retried = ids.flatMap((id, i) => (outcome(i, 0) === 'pending' ? [{ id, i }] : []));
+    const afterRetry = await store.recordDeliveries('x', retried.map(({ id }) => ({ id, status: 'sent' as const, attempts: 2 })));
+    expect(Object.fromEntries(afterRetry)).toEqual(Object.fromEntries(retried.map(({ id, i }) => [id, expected('sent', outcome(i, 1))])));
+    for (const [i, id] of ids.entries()) {
+      const x = outcome(i, 0) === 'pending' ? 'sent' : outcome(i, 0);
+      expect((await store.get(id))?.status).toBe(expected(x, outcome(i, 1)));
+      expect(await store.deliveries(id)).toMatchObject([
+        { destination_id: 'x', status: x, attempts: outcome(i, 0) === 'pending' ? 2 : 1, last_error: outcome(i, 0) === 'held' ? `e${i}` : null, detail: `x${i}`, job_id: `jx${i}` },
+        { destination_id: 'y', status: outcome(i, 1), attempts: 2, last_error: null, detail: `y${i}`, job_id: null },
+      ]);
+      const event = (status: string, destination: string, detail: object) => ({ status: status === 'pending' ? 'retrying' : status, destination_id: destination, detail });
+      expect((await store.events(id)).map((e) => ({ status: e.status, destination_id: e.destination_id, detail: e.detail }))).toEqual([
+        { status: 'received', destination_id: null, detail: [] },
+        expect.objectContaining({ status: 'routed', destination_id: null }),
+        event(outcome(i, 0), 'x', { attempts: 1, ...(outcome(i, 0) === 'sent' ? {} : { error: `e${i}` }), detail: `x${i}` }),
+        event(outcome(i, 1), 'y', { attempts: 2, detail: `y${i}` }),
+        ...(outcome(i, 0) === 'pending' ? [event('sent', 'x', { attempts: 2 })] : []),
+      ]);
+    }
+  });
+
+  it('records destinations finishing the same messages at the same moment: every message ends delivered, no deadlock', async () => {
+    for (let round = 0; round < 4; round++) {
+      const ids = await routedMessages(`ch14-${round}`, 50, ['a', 'b', 'c']);
+      const sent = (some: string[]) => some.map((id) => ({ id, status: 'sent' as const, attempts: 1 }));
+      // a and b record all 50 in one call each (b's given in reverse: the store sorts them), c in two calls of 25, all at once
+      const [a, b] = await Promise.all([
+        store.recordDeliveries('a', sent(ids)),
+        store.recordDeliveries('b', sent([...ids].reverse())),
+        store.recordDeliveries('c', sent(ids.slice(0, 25))),
+        store.recordDeliveries('c', sent(ids.slice(25))),
+      ]);
+      expect(a!.size + b!.size).toBe(100);
+      const statuses = await store.db.query<{ status: string; n: number }>(
+        `select status, count(*)::int as n from relais_message where channel_id = $1 group by status`, [`ch14-${round}`]);
+      expect(statuses).toEqual([{ status: 'delivered', n: 50 }]);
+    }
+  });
+
+  // calls of more than 16 messages take the set-based path of relais_record_deliveries, smaller ones the per-message one
+  it('leaves out a record for a message not in the store, in a batch or alone', async () => {
+    for (const n of [2, 20]) {
+      const [p, q, ...others] = await routedMessages(`ch15-${n}`, n, ['out']);
+      const statuses = await store.recordDeliveries('out', [
+        { id: p!, status: 'sent', attempts: 1 },
+        { id: `not-stored-${n}`, status: 'sent', attempts: 1 },
+        { id: q!, status: 'held', attempts: 1, error: 'no' },
+        ...others.map((id) => ({ id, status: 'sent' as const, attempts: 1 })),
+      ]);
+      expect(Object.fromEntries(statuses)).toEqual({ [p!]: 'delivered', [q!]: 'held', ...Object.fromEntries(others.map((id) => [id, 'delivered'])) });
+      expect((await store.events(q!)).map((e) => e.status)).toEqual(['received', 'routed', 'held']);
+    }
+    expect(await store.db.query(`select 1 from relais_event where message_id like 'not-stored-%'`)).toEqual([]);
+    expect((await store.recordDeliveries('out', [{ id: 'not-stored-1', status: 'sent', attempts: 1 }])).size).toBe(0);
+    await expect(store.recordDelivery('not-stored-3', 'out', { status: 'sent', attempts: 1 })).rejects.toThrow('not in the store');
+  });
+
+  it('records the same message twice in one call one record after the other', async () => {
+    for (const n of [2, 20]) {
+      const [p, ...others] = await routedMessages(`ch16-${n}`, n, ['out']);
+      const statuses = await store.recordDeliveries('out', [
+        { id: p!, status: 'pending', attempts: 1, error: 'HTTP 503', detail: 'first', jobId: 'j1' },
+        ...others.map((id) => ({ id, status: 'sent' as const, attempts: 1 })),
+        { id: p!, status: 'sent', attempts: 2 },
+      ]);
+      expect(Object.fromEntries(statuses)).toEqual({ [p!]: 'delivered', ...Object.fromEntries(others.map((id) => [id, 'delivered'])) });
+      expect(await store.delivery(p!, 'out')).toMatchObject({ status: 'sent', attempts: 2, last_error: null, detail: 'first', job_id: 'j1' });
+      expect((await store.events(p!)).map((e) => e.status)).toEqual(['received', 'routed', 'retrying', 'sent']);
+    }
+  });
+
   it('moves a store made with the earlier indexes to the current ones when it opens, keeping its rows', async () => {
     const { id } = await store.receive('ch12', { content: Buffer.from('before'), sourceMessageId: 'OLD-1' });
     await store.db.exec(`
       drop index relais_message_source_message; create index relais_message_source_id on relais_message (source_message_id);
-      drop index relais_message_ordering_key; create index relais_message_ordering on relais_message (channel_id, ordering_key, seq);
+      drop index relais_message_ordering_position; create index relais_message_ordering on relais_message (channel_id, ordering_key, seq);
+      create index relais_message_ordering_key on relais_message (channel_id, ordering_key, seq) where ordering_key is not null;
       drop index relais_delivery_open; create index relais_delivery_status on relais_delivery (status, destination_id);
       alter table relais_event drop constraint relais_event_pkey; alter table relais_event add primary key (id);
       create index relais_event_message on relais_event (message_id, id);`);
@@ -228,11 +332,11 @@ describe.each(backends)('MessageStore on %s', (_name, open) => {
     const after = await indexes();
     expect(after).toEqual(expect.arrayContaining([
       'relais_message_source_message: btree (source_message_id) WHERE (source_message_id IS NOT NULL)',
-      'relais_message_ordering_key: btree (channel_id, ordering_key, seq) WHERE (ordering_key IS NOT NULL)',
+      'relais_message_ordering_position: btree (channel_id, ordering_key, COALESCE(order_seq, seq), COALESCE(part_index, 0)) WHERE (ordering_key IS NOT NULL)',
       "relais_delivery_open: btree (status, destination_id) WHERE (status = ANY (ARRAY['pending'::text, 'held'::text]))",
       'relais_event_pkey: btree (message_id, id)',
     ]));
-    expect(after.filter((i) => /relais_message_source_id|relais_message_ordering:|relais_delivery_status|relais_event_message/.test(i))).toEqual([]);
+    expect(after.filter((i) => /relais_message_source_id|relais_message_ordering:|relais_message_ordering_key|relais_delivery_status|relais_event_message/.test(i))).toEqual([]);
     await MessageStore.open(store.db); // idempotent: a second start changes nothing
     expect(await indexes()).toEqual(after);
     expect((await reopened.find({ sourceMessageId: 'OLD-1' })).map((m) => m.id)).toEqual([id]);

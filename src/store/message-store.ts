@@ -115,15 +115,6 @@ export interface DeliveryRecord {
   jobId?: string;
 }
 
-/** A split batch's part, its id chosen by the caller (who also names the job that will carry it). */
-export interface PartToStore {
-  id: string;
-  partIndex: number;
-  content: Buffer;
-  sourceRef: string;
-  jobId: string;
-}
-
 /** A split batch's part with its processing outcome (see `receiveProcessedParts`); `record.id` is the part's id. */
 export interface ProcessedPart {
   id: string;
@@ -387,29 +378,6 @@ export class MessageStore {
     parts.push(`e as (insert into relais_event (message_id, status, detail) select id, $2, $5::jsonb from m)`);
     const rows = await this.db.query<{ id: string }>(`with ${parts.join(',\n')}\nselect id from m`, params);
     return new Set(rows.map((x) => x.id));
-  }
-
-  /**
-   * Stores a split batch's parts as child messages of `parentId`, in one statement, in part order (receive order for
-   * ordered delivery). Parts stored before (the engine died while splitting) are not stored again. Returns every part
-   * still waiting for processing, with the job that carries it.
-   */
-  async receiveParts(channelId: string, parentId: string, contentType: string, parts: PartToStore[]): Promise<{ id: string; jobId: string | null }[]> {
-    if (!parts.length) return [];
-    const [contents, offsets, lengths] = packed(parts.map((p) => p.content));
-    const inserted = await this.db.query<{ id: string }>(
-      `with v as (select * from unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $10::int[], $8::text[]) as v(id, part_index, source_ref, hash, off, len, job)),
-       m as (insert into relais_message (id, channel_id, parent_id, part_index, source_ref, dedup_key, content_hash, status, issues, job_id)
-             select v.id, $1, $2, v.part_index, v.source_ref, $2 || '#' || v.part_index, v.hash, 'received', '[]'::jsonb, v.job from v order by v.part_index
-             on conflict (channel_id, dedup_key) do nothing returning id),
-       s as (insert into relais_snapshot (message_id, stage, content, content_type) select v.id, 'raw', substring($11::bytea from v.off for v.len), $9 from v where v.id in (select id from m)),
-       e as (insert into relais_event (message_id, status, detail) select id, 'received', '[]'::jsonb from m)
-       select id from m`,
-      [channelId, parentId, parts.map((p) => p.id), parts.map((p) => p.partIndex), parts.map((p) => p.sourceRef), parts.map((p) => sha256(p.content)), offsets, parts.map((p) => p.jobId), contentType, lengths, contents],
-    );
-    if (inserted.length === parts.length) return parts.map((p) => ({ id: p.id, jobId: p.jobId }));
-    const waiting = await this.db.query<{ id: string; job_id: string | null }>(`select id, job_id from relais_message where parent_id = $1 and status = 'received' order by seq`, [parentId]);
-    return waiting.map((w) => ({ id: w.id, jobId: w.job_id }));
   }
 
   /**
