@@ -18,7 +18,11 @@ export const medplumEsmBundle = path.join(packageRoot(createRequire(import.meta.
  * type tables, loaded with the FHIR base types and a profile folder the way src/fhir/profiles.ts loads ours.
  */
 export async function loadPristineMedplum(profilesDir: string): Promise<MedplumCore> {
-  const mod = (await import(pathToFileURL(pristinePath(medplumEsmBundle)).href)) as MedplumCore;
+  return withTypes((await import(pathToFileURL(pristinePath(medplumEsmBundle)).href)) as MedplumCore, profilesDir);
+}
+
+/** Loads the FHIR base types and a profile folder into a medplum module's type tables, as src/fhir/profiles.ts does. */
+export function withTypes(mod: MedplumCore, profilesDir: string): MedplumCore {
   mod.indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
   mod.indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
   for (const f of fs.readdirSync(profilesDir).filter((f) => f.endsWith('.json')).sort()) {

