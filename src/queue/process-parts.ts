@@ -11,7 +11,7 @@ type Part = Omit<ProcessedPart, 'record'>;
 
 /**
  * The parts of a split batch, processed where they are split: chunks of `queue.batchSize` parts go through the
- * pipeline runner in part order (the next chunk runs while the previous one is written), and each chunk is stored in
+ * pipeline runner (up to `queue.concurrency` chunks at once, while earlier ones are written), and each chunk is stored in
  * one statement with its outcomes — the child messages, their raw bytes, stages, keys, deliveries and events — before
  * its delivery jobs are added. The batch's own raw snapshot was stored before its sender was acknowledged; a part is
  * stored once (dedup key `<parent>#<n>`).
@@ -34,13 +34,17 @@ export async function processParts(ch: CompiledChannel, parent: MessageRow, cont
   const size = ch.config.queue.batchSize;
   const chunks = Array.from({ length: Math.ceil(todo.length / size) }, (_, i) => todo.slice(i * size, (i + 1) * size));
   const receivedAt = new Date(parent.received_at);
-  const run = (chunk: Part[]) => deps.pipelines.run(ch, chunk.map((p) => ({ raw: p.content, ctx: { channelId: channel, messageId: p.id, receivedAt } })));
-  let next: Promise<(PipelineOutcome | PipelineThrew)[]> | undefined = chunks[0] && run(chunks[0]);
+  const run = (chunk: Part[]) => {
+    const outcomes = deps.pipelines.run(ch, chunk.map((p) => ({ raw: p.content, ctx: { channelId: channel, messageId: p.id, receivedAt } })));
+    outcomes.catch(() => undefined); // awaited in turn below; a write failing first must not leave it unhandled
+    return outcomes;
+  };
+  // up to `queue.concurrency` chunks run at once (pipeline threads), written one after the other in part order
+  const depth = ch.config.queue.concurrency;
+  const running: Promise<(PipelineOutcome | PipelineThrew)[]>[] = chunks.slice(0, depth).map(run);
   for (const [i, chunk] of chunks.entries()) {
-    const outcomes = await next!;
-    next = chunks[i + 1] && run(chunks[i + 1]!);
-    // a chunk being written while the next one runs: a failed write must not leave that run's rejection unhandled
-    next?.catch(() => undefined);
+    const outcomes = await running.shift()!; // let go of each chunk's outcomes once written (a file may have 500,000 rows)
+    if (chunks[i + depth]) running.push(run(chunks[i + depth]!));
     const byId = new Map(chunk.map((p) => [p.id, p]));
     await recordAndRoute(ch, recordsOf(ch, chunk.map((p) => p.id), outcomes, deps), deps, (records) =>
       deps.store.receiveProcessedParts(channel, parent.id, contentType, records.map((record) => ({ ...byId.get(record.id)!, record }))),

@@ -9,9 +9,9 @@ import { processMessage } from './process.worker.js';
 import { openTestWorkerDeps, type TestWorkerDeps } from '../../test/worker-deps.js';
 
 /**
- * A large split file: its parts are processed where they are split, chunk by chunk (`queue.batchSize` parts), each
- * chunk stored once with its outcomes in one statement, in part order, then carried by one delivery job. A crash
- * mid-split runs again only the parts not stored. Real PGlite and Redis.
+ * A large split file: its parts are processed where they are split, chunk by chunk (`queue.batchSize` parts, up to
+ * `queue.concurrency` chunks at once), each chunk stored once with its outcomes in one statement, in part order, then
+ * carried by one delivery job. A crash mid-split runs again only the parts not stored. Real PGlite and Redis.
  */
 describe('splitting a large batch', () => {
   let store: MessageStore;
@@ -23,7 +23,7 @@ describe('splitting a large batch', () => {
       id: 'split-int',
       parse: { format: 'lines' },
       route: [{ id: 'out', type: 'test-out' }],
-      queue: { concurrency: 1, batchSize: 400, ordering: { key: 'patient', partitions: 4 } },
+      queue: { concurrency: 3, batchSize: 400, ordering: { key: 'patient', partitions: 4 } },
       retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 100, maxAgeMs: 60_000 },
     } as unknown as ChannelConfig,
     baseDir: '.',
