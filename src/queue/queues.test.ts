@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, byJob, deliverBatchJobId, deliverJobId, messageIdsOf, processBatchJobId, processJobId } from './queues.js';
+import { backoffDelay, byJob, deliverBatchJobId, deliverJobId, messageIdsOf, processJobId } from './queues.js';
 
 describe('backoffDelay', () => {
   const policy = { initialDelayMs: 1000, maxDelayMs: 300_000 };
@@ -16,9 +16,7 @@ describe('backoffDelay', () => {
 });
 
 describe('job ids', () => {
-  it('names a batch after its first message, and a single message after itself', () => {
-    expect(processBatchJobId(['a'])).toBe(processJobId('a'));
-    expect(processBatchJobId(['a', 'b'])).toBe('pb-a');
+  it('names a delivery batch after its first message, and a single message after itself', () => {
     expect(deliverBatchJobId(['a'], 'out')).toBe(deliverJobId('a', 'out'));
     expect(deliverBatchJobId(['a', 'b'], 'out')).toBe('db-a-out');
   });

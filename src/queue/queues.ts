@@ -3,7 +3,8 @@ import type { RetryPolicy } from '../engine/channel-schema.js';
 
 /**
  * Job data holds ids only; workers re-read everything from the store. A job carries one message or a batch of them
- * (the parts of a split file); `messageId` is the form written before batches, still read.
+ * (a delivery job: the routed parts of a split file's chunk; a processing job: one message, or the parts an earlier
+ * version stored unprocessed); `messageId` is the form written before batches, still read.
  */
 export interface ProcessJob {
   messageIds: string[];
@@ -36,7 +37,6 @@ export const deliverQueueName = (channelId: string, destinationId: string) => `d
  */
 export const processJobId = (messageId: string) => `p-${messageId}`;
 export const deliverJobId = (messageId: string, destinationId: string) => `d-${messageId}-${destinationId}`;
-export const processBatchJobId = (ids: string[]) => (ids.length === 1 ? processJobId(ids[0]!) : `pb-${ids[0]}`);
 export const deliverBatchJobId = (ids: string[], destinationId: string) => (ids.length === 1 ? deliverJobId(ids[0]!, destinationId) : `db-${ids[0]}-${destinationId}`);
 
 /** Items grouped by key, keys in order of first appearance, items in their order. */
