@@ -3,7 +3,7 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm ci runs it (postinstall): rewrites two slow helpers of @medplum/core's validator, same results
+# npm ci runs it (postinstall): rewrites five slow helpers of @medplum/core's validator, same results
 COPY scripts/medplum-validator-speed-up.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
