@@ -9,11 +9,13 @@ import type { WorkerDeps } from './deps.js';
 
 type Part = Omit<ProcessedPart, 'record'>;
 
+const MAX_CHUNKS_IN_FLIGHT = 4;
+
 /**
  * The parts of a split batch, processed where they are split: chunks of `queue.batchSize` parts go through the
- * pipeline runner (up to `queue.concurrency` chunks at once, while earlier ones are written), and each chunk is stored in
- * one statement with its outcomes — the child messages, their raw bytes, stages, keys, deliveries and events — before
- * its delivery jobs are added. The batch's own raw snapshot was stored before its sender was acknowledged; a part is
+ * pipeline runner (up to `queue.concurrency` chunks at once, four at most, while earlier ones are written), and each
+ * chunk is stored in one statement with its outcomes — the child messages, their raw bytes, stages, keys, deliveries
+ * and events — before its delivery jobs are added. The batch's own raw snapshot was stored before its sender was acknowledged; a part is
  * stored once (dedup key `<parent>#<n>`).
  *
  * After a crash mid-split the batch is still `received` and is split again: parts stored before are not run again;
@@ -39,8 +41,9 @@ export async function processParts(ch: CompiledChannel, parent: MessageRow, cont
     outcomes.catch(() => undefined); // awaited in turn below; a write failing first must not leave it unhandled
     return outcomes;
   };
-  // up to `queue.concurrency` chunks run at once (pipeline threads), written one after the other in part order
-  const depth = ch.config.queue.concurrency;
+  // up to `queue.concurrency` chunks run at once (pipeline threads: four at most by default), written one after the
+  // other in part order; no more than four held at a time, whatever the concurrency (a chunk may be 1000 parts)
+  const depth = Math.min(ch.config.queue.concurrency, MAX_CHUNKS_IN_FLIGHT);
   const running: Promise<(PipelineOutcome | PipelineThrew)[]>[] = chunks.slice(0, depth).map(run);
   for (const [i, chunk] of chunks.entries()) {
     const outcomes = await running.shift()!; // let go of each chunk's outcomes once written (a file may have 500,000 rows)
