@@ -15,8 +15,8 @@ const MAX_CHUNKS_IN_FLIGHT = 4;
  * The parts of a split batch, processed where they are split: chunks of `queue.batchSize` parts go through the
  * pipeline runner (up to `queue.concurrency` chunks at once, four at most, while earlier ones are written), and each
  * chunk is stored in one statement with its outcomes — the child messages, their raw bytes, stages, keys, deliveries
- * and events — before its delivery jobs are added. The batch's own raw snapshot was stored before its sender was acknowledged; a part is
- * stored once (dedup key `<parent>#<n>`).
+ * and events — before its delivery jobs are added. The batch's own raw snapshot was stored before its sender was
+ * acknowledged; a part is stored once (dedup key `<parent>#<n>`).
  *
  * After a crash mid-split the batch is still `received` and is split again: parts stored before are not run again;
  * those routed get their pending delivery jobs back, those still `received` (stored unprocessed by an earlier

@@ -44,7 +44,13 @@ describe('splitting a large batch', () => {
     destinations: [
       {
         config: { id: 'out', type: 'test-out' },
-        def: defineDestination({ type: 'test-out', description: '', options: z.object({}), encode: (m) => ({ encoded: { content: Buffer.from(String(m.content)), contentType: 'text/plain' }, issues: [] }), createSender: async () => ({ send: async () => ({ detail: "ok" }), close: async () => undefined }) }),
+        def: defineDestination({
+          type: 'test-out',
+          description: '',
+          options: z.object({}),
+          encode: (m) => ({ encoded: { content: Buffer.from(String(m.content)), contentType: 'text/plain' }, issues: [] }),
+          createSender: async () => ({ send: async () => ({ detail: 'ok' }), close: async () => undefined }),
+        }),
       },
     ],
   } as unknown as CompiledChannel;

@@ -247,10 +247,10 @@ export class MessageStore {
   /**
    * Several deliveries to one destination with their messages, the blocking message when `ordered`, and the encoded
    * outputs, in receive order, in one round trip (the deliver worker's read). Missing deliveries are left out.
-   * Blocking (ordered delivery): an earlier message (by receive order, see POSITION) is in the way while it awaits processing (its
-   * key is not known yet), or while it has the same ordering key and this destination pending or held. Messages of
-   * this batch are left out: the worker keeps their order itself; so is the batch a part was split from, still being
-   * split (its later parts are stored after this one).
+   * Blocking (ordered delivery): an earlier message (by receive position, see POSITION) is in the way while it awaits
+   * processing (its key is not known yet), or while it has the same ordering key and this destination pending or
+   * held. Messages of this batch are left out: the worker keeps their order itself; so is the batch a part was split
+   * from, still being split (its later parts are stored after this one).
    */
   async deliveryInputs(ids: string[], destinationId: string, ordered: boolean): Promise<DeliveryInput[]> {
     const blocker = ordered
@@ -382,9 +382,10 @@ export class MessageStore {
 
   /**
    * Stores processed parts of a split batch as child messages of `parentId`, in one statement, in part order; each
-   * takes its place in receive order from its batch (`order_seq`), whenever it is stored. Each with its raw snapshot and its processing outcome (status, issues, stage
-   * snapshots, keys, deliveries) and two events, `received` then its status. A part stored before (the engine died
-   * while splitting) is left as it is. Returns the ids stored by this call.
+   * takes its place in receive order from its batch (`order_seq`), whenever it is stored. Each with its raw snapshot,
+   * its processing outcome (status, issues, stage snapshots, keys, deliveries) and two events, `received` then its
+   * status. A part stored before (the engine died while splitting) is left as it is. Returns the ids stored by this
+   * call.
    */
   async receiveProcessedParts(channelId: string, parentId: string, contentType: string, parts: ProcessedPart[]): Promise<Set<string>> {
     if (!parts.length) return new Set();
